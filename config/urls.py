@@ -1,0 +1,30 @@
+"""URL configuration: the API, its schema and docs, health probes and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+
+from crisis_api import errors, health
+
+handler404 = "crisis_api.errors.page_not_found"
+handler500 = "crisis_api.errors.server_error"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("incidents.api.urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/v1/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="crisis_api/redoc.html"),
+        name="redoc",
+    ),
+    # Anything else under /api/ is a problem+json 404, with debug on or off.
+    re_path(r"^api/", errors.page_not_found),
+]

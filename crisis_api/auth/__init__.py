@@ -1,0 +1,1 @@
+"""Authentication for API clients: bearer tokens, roles and permission loading."""

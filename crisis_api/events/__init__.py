@@ -1,0 +1,1 @@
+"""Writing and verifying the event log."""

@@ -1,0 +1,27 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """The process is up and serving requests."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """The process can serve traffic: its database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:
+        return JsonResponse(
+            {"status": "unavailable", "database": f"error: {exc.__class__.__name__}"}, status=503
+        )
+    return JsonResponse({"status": "ready", "database": "ok"})

@@ -1,0 +1,6 @@
+"""Platform models: API tokens and the append-only event log."""
+
+from crisis_api.models.events import Event, EventStream
+from crisis_api.models.tokens import ApiToken
+
+__all__ = ["ApiToken", "Event", "EventStream"]

@@ -1,0 +1,1 @@
+"""The incident domain: models, state machine, services, selectors, API and admin."""

@@ -1,0 +1,68 @@
+"""Query filters for the incident list (documented in the schema by drf-spectacular)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from incidents.models import Category, Channel, Incident, Severity, Status
+
+
+class _AnyValueMultipleField(forms.MultipleChoiceField):
+    """A repeatable parameter whose values are not from a fixed list (usernames)."""
+
+    def valid_value(self, value):
+        return True
+
+
+class MultipleValueFilter(django_filters.MultipleChoiceFilter):
+    """`?name=a&name=b` matches any of the values."""
+
+    field_class = _AnyValueMultipleField
+
+
+class IncidentFilter(django_filters.FilterSet):
+    """Filters of `GET /api/v1/incidents/`; repeat a parameter to match several values."""
+
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
+    category = django_filters.MultipleChoiceFilter(choices=Category.choices)
+    channel = django_filters.MultipleChoiceFilter(
+        choices=Channel.choices, method="filter_channel", label="Channel (any of)"
+    )
+    owner = MultipleValueFilter(field_name="owner__username", label="Owner username (any of)")
+    confidential = django_filters.BooleanFilter(field_name="is_confidential")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Response overdue")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    q = django_filters.CharFilter(method="filter_text", label="Text in reference, title, summary")
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    def filter_channel(self, queryset, name, values):
+        # JSON containment (__contains) does not work on SQLite; the JSON text of a list of
+        # channel names holds each one in quotes, and channel names never contain quotes.
+        if not values:
+            return queryset
+        matches = Q()
+        for value in values:
+            matches |= Q(channels__icontains=f'"{value}"')
+        return queryset.filter(matches)
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = Q(status=Status.ASSESSED, response_due_at__lt=timezone.now())
+        return queryset.filter(overdue if value else ~overdue)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value) | Q(title__icontains=value) | Q(summary__icontains=value)
+        )

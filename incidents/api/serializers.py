@@ -1,0 +1,343 @@
+"""Incident representations (output) and the input of each operation."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from crisis_api.models import Event
+from crisis_api.serializers import StrictInputSerializer, UsernameField
+from incidents.models import (
+    Category,
+    Channel,
+    Impact,
+    Incident,
+    IncidentReview,
+    Scope,
+    Severity,
+    Status,
+)
+from incidents.state import TRANSITIONS, user_transitions
+
+USE_A_TRANSITION = (
+    "Read-only: the status changes only through a transition "
+    "(POST /api/v1/incidents/{id}/<transition>/, one of: " + ", ".join(TRANSITIONS) + ")."
+)
+
+
+def _choice_list(choices, **kwargs) -> serializers.ListField:
+    """A list of distinct values from `choices`."""
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=choices), allow_empty=True, **kwargs
+    )
+
+
+def _distinct(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class IncidentReviewSerializer(serializers.ModelSerializer):
+    """The post-incident review record."""
+
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    follow_up_actions = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = IncidentReview
+        fields = [
+            "summary",
+            "root_cause",
+            "what_went_well",
+            "what_went_wrong",
+            "lessons_learned",
+            "follow_up_actions",
+            "reviewed_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    """An incident as every endpoint returns it."""
+
+    channels = _choice_list(Channel.choices)
+    impact = _choice_list(Impact.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices, allow_null=True)
+    scope = serializers.ChoiceField(choices=Scope.choices, allow_null=True)
+    resolution = serializers.ChoiceField(
+        choices=Incident._meta.get_field("resolution").choices, allow_null=True
+    )
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    participants = serializers.SlugRelatedField(slug_field="username", read_only=True, many=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    duplicate_of = serializers.UUIDField(source="duplicate_of_id", allow_null=True)
+    overdue = serializers.BooleanField(help_text="Assessed, response not started, deadline passed.")
+    available_transitions = serializers.SerializerMethodField(
+        help_text="Transitions the caller may run now."
+    )
+    review = IncidentReviewSerializer(
+        source="review_record", allow_null=True, help_text="Set once reviewed."
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "summary",
+            "category",
+            "channels",
+            "status",
+            "severity",
+            "scope",
+            "estimated_reach",
+            "affected_count",
+            "impact",
+            "rationale",
+            "owner",
+            "participants",
+            "created_by",
+            "is_confidential",
+            "resolution",
+            "resolution_summary",
+            "duplicate_of",
+            "detected_at",
+            "assessed_at",
+            "response_due_at",
+            "response_started_at",
+            "first_response_at",
+            "resolved_at",
+            "reviewed_at",
+            "overdue",
+            "created_at",
+            "updated_at",
+            "version",
+            "available_transitions",
+            "review",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TRANSITIONS)))
+    def get_available_transitions(self, incident: Incident) -> list[str]:
+        return user_transitions(incident, self.context["request"].user)
+
+    def to_representation(self, incident: Incident):
+        data = super().to_representation(incident)
+        for name in ("severity", "scope", "resolution"):
+            data[name] = data[name] or None  # "" is stored; null is what a client expects
+        return data
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One entry of an incident's timeline (and of the audit trail)."""
+
+    actor = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Null for the system."
+    )
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_null=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, allow_null=True)
+    changes = serializers.DictField(
+        child=serializers.DictField(), help_text='{field: {"from": old, "to": new}}'
+    )
+    data = serializers.DictField(help_text="Extra payload, e.g. the review record.")
+
+    class Meta:
+        model = Event
+        fields = [
+            "sequence",
+            "at",
+            "actor",
+            "action",
+            "from_status",
+            "to_status",
+            "changes",
+            "note",
+            "data",
+            "request_id",
+            "prev_hash",
+            "hash",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, event: Event):
+        data = super().to_representation(event)
+        data["from_status"] = data["from_status"] or None
+        data["to_status"] = data["to_status"] or None
+        return data
+
+
+class ChainVerificationSerializer(serializers.Serializer):
+    """The result of recomputing an incident's hash chain."""
+
+    valid = serializers.BooleanField()
+    events = serializers.IntegerField(help_text="Events checked.")
+    first_invalid_sequence = serializers.IntegerField(allow_null=True)
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class OwnerField(UsernameField):
+    """A user who may own incidents (responder or manager)."""
+
+    def to_internal_value(self, data):
+        user = super().to_internal_value(data)
+        if not user.has_perm("incidents.respond_incident"):
+            raise serializers.ValidationError(
+                f"{user.username} cannot own incidents; give them the responder or manager role."
+            )
+        return user
+
+
+class IncidentCreateInputSerializer(StrictInputSerializer):
+    """What a new incident needs: a title; the rest is optional."""
+
+    read_only_hints = {"status": "Read-only: every incident starts as 'detected'."}
+
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.ChoiceField(
+        choices=Category.choices, required=False, default=Category.OTHER
+    )
+    channels = _choice_list(Channel.choices, required=False, default=list)
+    is_confidential = serializers.BooleanField(required=False, default=False)
+    owner = OwnerField(required=False, allow_null=True, default=None)
+    participants = UsernameField(many=True, required=False, default=list)
+    detected_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the crisis was spotted (default now).",
+    )
+
+    def validate_channels(self, value):
+        return _distinct(value)
+
+
+class IncidentUpdateInputSerializer(StrictInputSerializer):
+    """The fields PATCH may change; any other field is refused with a hint."""
+
+    read_only_hints = {
+        "status": USE_A_TRANSITION,
+        **{
+            name: "Read-only: set by the lifecycle, not by PATCH."
+            for name in (
+                "id", "reference", "resolution", "resolution_summary", "duplicate_of",
+                "assessed_at", "response_due_at", "response_started_at", "first_response_at",
+                "resolved_at", "reviewed_at", "overdue", "created_at", "created_by",
+                "updated_at", "version", "available_transitions", "review",
+            )
+        },
+    }  # fmt: skip
+
+    title = serializers.CharField(max_length=200, required=False)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    channels = _choice_list(Channel.choices, required=False)
+    severity = serializers.ChoiceField(
+        choices=Severity.choices,
+        required=False,
+        help_text="Only once assessed; the response deadline follows it.",
+    )
+    scope = serializers.ChoiceField(choices=Scope.choices, required=False)
+    estimated_reach = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    affected_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    impact = _choice_list(Impact.choices, required=False)
+    rationale = serializers.CharField(required=False, allow_blank=True)
+    owner = OwnerField(required=False, allow_null=True)
+    participants = UsernameField(many=True, required=False)
+    is_confidential = serializers.BooleanField(required=False)
+    detected_at = serializers.DateTimeField(required=False)
+
+    def validate_channels(self, value):
+        return _distinct(value)
+
+    def validate_impact(self, value):
+        return _distinct(value)
+
+    def validate_severity(self, value):
+        incident = self.context["incident"]
+        if incident.status == Status.DETECTED:
+            raise serializers.ValidationError(
+                "Assess the incident first: POST /api/v1/incidents/{id}/assess/ sets its severity."
+            )
+        return value
+
+
+class IncidentAssessInputSerializer(StrictInputSerializer):
+    """Assess: how bad, how wide, who is affected, and why."""
+
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    scope = serializers.ChoiceField(choices=Scope.choices, required=False, default="")
+    estimated_reach = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, default=None, help_text="People who saw it."
+    )
+    affected_count = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="People directly affected.",
+    )
+    impact = _choice_list(Impact.choices, required=False, default=list)
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_impact(self, value):
+        return _distinct(value)
+
+
+class IncidentRespondInputSerializer(StrictInputSerializer):
+    """Respond: who owns the response (the caller when omitted)."""
+
+    owner = OwnerField(required=False, allow_null=True, default=None)
+
+
+class IncidentResolveInputSerializer(StrictInputSerializer):
+    """Resolve: the solutions that were presented."""
+
+    resolution_summary = serializers.CharField()
+
+
+class IncidentDismissInputSerializer(StrictInputSerializer):
+    """Dismiss: why no response is needed, and the original if it is a duplicate."""
+
+    reason = serializers.CharField()
+    duplicate_of = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+    def validate_duplicate_of(self, value):
+        if value is None:
+            return None
+        incident = self.context["incident"]
+        if value == incident.pk:
+            raise serializers.ValidationError("An incident cannot duplicate itself.")
+        original = self.context["visible_incidents"].filter(pk=value).first()
+        if original is None:
+            raise serializers.ValidationError(f"No incident {value} that you can see.")
+        return original
+
+
+class IncidentReopenInputSerializer(StrictInputSerializer):
+    """Reopen: why the crisis is back."""
+
+    reason = serializers.CharField()
+
+
+class IncidentReviewInputSerializer(StrictInputSerializer):
+    """Review: the post-incident review record (managers only)."""
+
+    summary = serializers.CharField()
+    root_cause = serializers.CharField()
+    what_went_well = serializers.CharField()
+    what_went_wrong = serializers.CharField()
+    lessons_learned = serializers.CharField()
+    follow_up_actions = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list
+    )
+
+
+class NoteInputSerializer(StrictInputSerializer):
+    """A note for the timeline: what we know now."""
+
+    note = serializers.CharField(max_length=10000)

@@ -1,0 +1,315 @@
+"""The incident endpoints: parse input, call one service, render the incident."""
+
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from crisis_api.concurrency import check_version, etag_for, expected_version
+from crisis_api.events.verification import verify_stream
+from crisis_api.pagination import EventCursorPagination
+from crisis_api.schema import problem
+from incidents import selectors, services
+from incidents.api import serializers as s
+from incidents.api.filters import IncidentFilter
+from incidents.api.permissions import IncidentPermission
+from incidents.models import Incident
+from incidents.state import TransitionNotAllowed, can_run, transition_permission
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description='The ETag you read (e.g. `"3"`); a stale one is refused with 412.',
+)
+UNAUTHORIZED = problem(
+    "No or bad credentials",
+    {"type": "urn:crisis-api:problem:not-authenticated", "title": "Unauthorized", "status": 401,
+     "detail": "Authentication credentials were not provided."},
+)  # fmt: skip
+FORBIDDEN = problem(
+    "Not allowed for your role",
+    {"type": "urn:crisis-api:problem:permission-denied", "title": "Forbidden", "status": 403,
+     "detail": "Your role does not allow 'review'; it needs the incidents.review_incident "
+               "permission (manager role)."},
+)  # fmt: skip
+NOT_FOUND = problem(
+    "Unknown incident, or one you may not see",
+    {"type": "urn:crisis-api:problem:not-found", "title": "Not Found", "status": 404,
+     "detail": "No such resource, or you are not allowed to see it."},
+)  # fmt: skip
+INVALID = problem(
+    "Invalid input, field by field",
+    {"type": "urn:crisis-api:problem:invalid", "title": "Bad Request", "status": 400,
+     "detail": "The request is invalid; see `errors` for what to fix in each field.",
+     "errors": {"severity": ["This field is required."]}},
+)  # fmt: skip
+STALE = problem(
+    "If-Match names an old version",
+    {"type": "urn:crisis-api:problem:precondition-failed", "title": "Precondition Failed",
+     "status": 412, "detail": "The resource changed since you read it (current version 4); GET "
+     "it again and retry with the new ETag.", "current_version": 4},
+)  # fmt: skip
+CONFLICT = problem(
+    "Not allowed from the current status",
+    {"type": "urn:crisis-api:problem:transition-not-allowed", "title": "Conflict", "status": 409,
+     "detail": "Transition 'resolve' is not allowed from 'detected'; allowed: assess, dismiss.",
+     "current_status": "detected", "allowed_transitions": ["assess", "dismiss"]},
+)  # fmt: skip
+
+# Each transition: its input serializer, its service, and an example body.
+TRANSITION_ENDPOINTS = {
+    "assess": (
+        s.IncidentAssessInputSerializer,
+        services.incident_assess,
+        {"severity": "high", "scope": "spreading", "estimated_reach": 250000,
+         "affected_count": 1200, "impact": ["reputation", "financial"],
+         "rationale": "Video shared by two large accounts; press is asking questions."},
+    ),
+    "respond": (s.IncidentRespondInputSerializer, services.incident_respond, {"owner": "alice"}),
+    "resolve": (
+        s.IncidentResolveInputSerializer,
+        services.incident_resolve,
+        {"resolution_summary": "Public apology posted, refunds offered, thread calmed down."},
+    ),
+    "dismiss": (
+        s.IncidentDismissInputSerializer,
+        services.incident_dismiss,
+        {"reason": "Same wave as CR-2026-0041.",
+         "duplicate_of": "9b2f0c1e-6a57-4a39-9a51-1f1c8d3c2a10"},
+    ),
+    "reopen": (
+        s.IncidentReopenInputSerializer,
+        services.incident_reopen,
+        {"reason": "A new video revived the thread."},
+    ),
+    "review": (
+        s.IncidentReviewInputSerializer,
+        services.incident_review,
+        {"summary": "Backlash over a delayed refund policy.",
+         "root_cause": "Policy change announced without an FAQ.",
+         "what_went_well": "First answer within 40 minutes.",
+         "what_went_wrong": "Support and social gave different answers for a day.",
+         "lessons_learned": "Brief support before any public policy change.",
+         "follow_up_actions": ["Write the refund FAQ", "Add support to the launch checklist"]},
+    ),
+}  # fmt: skip
+
+
+def _with_etag(response: Response, version: int) -> Response:
+    response["ETag"] = etag_for(version)
+    return response
+
+
+def _transition_view(name: str):
+    """Build the POST endpoint of one transition; every one checks in the same order."""
+    input_serializer, service, example = TRANSITION_ENDPOINTS[name]
+
+    def view(self, request, pk=None):
+        incident = self.get_object()  # 404
+        if not request.user.has_perm(transition_permission(name)):  # 403
+            raise PermissionDenied(
+                f"Your role does not allow {name!r}; it needs the "
+                f"{transition_permission(name)} permission."
+            )
+        version = expected_version(request)
+        check_version(version, incident.version)  # 412
+        if not can_run(incident, name):  # 409
+            raise TransitionNotAllowed(name, incident)
+        serializer = input_serializer(
+            data=request.data,
+            context={
+                "request": request,
+                "incident": incident,
+                "visible_incidents": selectors.incidents_visible_to(request.user),
+            },
+        )
+        serializer.is_valid(raise_exception=True)  # 400
+        # The service checks version and state again under the row lock.
+        service(
+            incident_id=incident.pk,
+            actor=request.user,
+            expected_version=version,
+            **serializer.validated_data,
+        )
+        return self._incident_response(incident.pk)
+
+    view.__name__ = view.__qualname__ = name  # routers map HTTP methods by this name
+    decorate = extend_schema(
+        operation_id=f"incidents_{name}",
+        summary=f"{name.capitalize()} the incident",
+        description=input_serializer.__doc__,
+        parameters=[IF_MATCH],
+        request=input_serializer,
+        responses={
+            200: s.IncidentSerializer,
+            400: INVALID,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
+        examples=[OpenApiExample(name, value=example, request_only=True)],
+        tags=["transitions"],
+    )
+    return decorate(action(detail=True, methods=["post"], url_path=name, url_name=name)(view))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List incidents",
+        responses={200: s.IncidentSerializer(many=True), 400: INVALID, 401: UNAUTHORIZED,
+                   403: FORBIDDEN},
+    ),
+    create=extend_schema(
+        summary="Record a new incident (status detected)",
+        request=s.IncidentCreateInputSerializer,
+        responses={201: s.IncidentSerializer, 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN},
+        examples=[
+            OpenApiExample(
+                "A viral post",
+                value={"title": "Viral video of a rude delivery driver",
+                       "summary": "Posted 2 h ago, 40k shares.", "category": "conduct",
+                       "channels": ["tiktok", "x"]},
+                request_only=True,
+            )
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="Read an incident (ETag: its version)",
+        responses={200: s.IncidentSerializer, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+    partial_update=extend_schema(
+        summary="Change an incident's fields (not its status)",
+        parameters=[IF_MATCH],
+        request=s.IncidentUpdateInputSerializer,
+        responses={200: s.IncidentSerializer, 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN,
+                   404: NOT_FOUND, 412: STALE},
+    ),
+)  # fmt: skip
+class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Incidents: list, create, read, update, transitions, timeline and notes."""
+
+    serializer_class = s.IncidentSerializer
+    permission_classes = [IncidentPermission]
+    filterset_class = IncidentFilter
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    cursor_orderings = {
+        "-created_at": ("-created_at", "-id"),
+        "created_at": ("created_at", "id"),
+        "-updated_at": ("-updated_at", "-id"),
+        "updated_at": ("updated_at", "id"),
+        "-response_due_at": ("-response_due_order", "-id"),
+        "response_due_at": ("response_due_order", "id"),
+    }
+    default_cursor_ordering = "-created_at"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Incident.objects.none()
+        user = self.request.user
+        if self.action in ("timeline", "verify", "notes") or self.action in TRANSITION_ENDPOINTS:
+            return selectors.incidents_visible_to(user)
+        return selectors.incident_list(user=user)
+
+    def filter_queryset(self, queryset):
+        # Query filters select among incidents; they never hide the one a URL names.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def _incident_response(self, incident_id, status_code=status.HTTP_200_OK) -> Response:
+        incident = selectors.incident_get(user=self.request.user, incident_id=incident_id)
+        body = s.IncidentSerializer(incident, context=self.get_serializer_context()).data
+        return _with_etag(Response(body, status=status_code), incident.version)
+
+    def retrieve(self, request, *args, **kwargs):
+        incident = self.get_object()
+        return _with_etag(Response(self.get_serializer(incident).data), incident.version)
+
+    def create(self, request):
+        serializer = s.IncidentCreateInputSerializer(
+            data=request.data, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        incident = services.incident_create(actor=request.user, **serializer.validated_data)
+        response = self._incident_response(incident.pk, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"{incident.pk}/")
+        return response
+
+    def partial_update(self, request, pk=None):
+        incident = self.get_object()
+        version = expected_version(request)
+        check_version(version, incident.version)
+        serializer = s.IncidentUpdateInputSerializer(
+            data=request.data, context={"request": request, "incident": incident}
+        )
+        serializer.is_valid(raise_exception=True)
+        services.incident_update(
+            incident_id=incident.pk,
+            actor=request.user,
+            expected_version=version,
+            **serializer.validated_data,
+        )
+        return self._incident_response(incident.pk)
+
+    assess = _transition_view("assess")
+    respond = _transition_view("respond")
+    resolve = _transition_view("resolve")
+    dismiss = _transition_view("dismiss")
+    reopen = _transition_view("reopen")
+    review = _transition_view("review")
+
+    @extend_schema(
+        summary="The incident's timeline (its events, oldest first)",
+        responses={200: s.EventSerializer(many=True), 401: UNAUTHORIZED, 403: FORBIDDEN,
+                   404: NOT_FOUND},
+        tags=["timeline"],
+    )  # fmt: skip
+    @action(
+        detail=True, methods=["get"], pagination_class=EventCursorPagination, filterset_class=None
+    )
+    def timeline(self, request, pk=None):
+        incident = self.get_object()
+        events = selectors.incident_timeline(incident=incident)
+        page = self.paginator.paginate_queryset(events, request, view=self)
+        return self.paginator.get_paginated_response(s.EventSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Recompute the incident's hash chain",
+        responses={200: s.ChainVerificationSerializer, 401: UNAUTHORIZED, 403: FORBIDDEN,
+                   404: NOT_FOUND},
+        tags=["timeline"],
+    )  # fmt: skip
+    @action(detail=True, methods=["get"], url_path="timeline/verify", url_name="verify",
+            pagination_class=None)  # fmt: skip
+    def verify(self, request, pk=None):
+        incident = self.get_object()
+        report = verify_stream(incident.stream)
+        return Response(s.ChainVerificationSerializer(report).data)
+
+    @extend_schema(
+        summary="Add a note to the timeline",
+        request=s.NoteInputSerializer,
+        responses={201: s.EventSerializer, 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN,
+                   404: NOT_FOUND},
+        examples=[OpenApiExample("note", value={"note": "Journalist from Le Monde asked for a "
+                                                "statement; legal is drafting."},
+                                 request_only=True)],
+        tags=["timeline"],
+    )  # fmt: skip
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def notes(self, request, pk=None):
+        incident = self.get_object()
+        serializer = s.NoteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.incident_add_note(
+            incident=incident, actor=request.user, note=serializer.validated_data["note"]
+        )
+        return Response(s.EventSerializer(event).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,3 @@
+def test_walk(make_incident):
+    incident = make_incident("reviewed")
+    assert incident.status == "reviewed"
