@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 
 class Status(models.TextChoices):
@@ -79,7 +79,7 @@ def _in(field: str, choices: type[models.TextChoices], blank: bool = False) -> m
     return models.Q(**{f"{field}__in": values})
 
 
-class Incident(models.Model):
+class Incident(FSMModelMixin, models.Model):
     """An online crisis, from detection to post-incident review."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

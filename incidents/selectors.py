@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from django.contrib.auth import get_user_model
 from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from crisis_api.models import Event
 from incidents.models import Incident
@@ -27,12 +26,11 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
     )
 
 
-def incident_list(*, user) -> QuerySet[Incident]:
-    """Visible incidents with everything IncidentSerializer reads: two queries per page."""
+def _with_related(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Everything IncidentSerializer reads: two queries for any number of incidents."""
     usernames = get_user_model().objects.only("id", "username")
     return (
-        incidents_visible_to(user)
-        .select_related("owner", "created_by", "review_record__reviewed_by")
+        incidents.select_related("owner", "created_by", "review_record__reviewed_by")
         .prefetch_related(Prefetch("participants", queryset=usernames.order_by("username")))
         .annotate(
             response_due_order=Coalesce(
@@ -42,16 +40,18 @@ def incident_list(*, user) -> QuerySet[Incident]:
     )
 
 
-def incident_get(*, user, incident_id, related: bool = True) -> Incident:
-    """One visible incident (404 for unknown and invisible alike).
+def incident_list(*, user) -> QuerySet[Incident]:
+    """Visible incidents, ready to serialise."""
+    return _with_related(incidents_visible_to(user))
 
-    `related=False` skips what only the incident's own representation needs.
+
+def incident_written(*, incident_id) -> Incident:
+    """The incident a caller has just written, ready to serialise.
+
+    No visibility filter: a write may hide the incident from its own author (making it
+    confidential, handing it to another owner); the author still gets what was saved.
     """
-    incidents = incident_list(user=user) if related else incidents_visible_to(user)
-    incident = incidents.filter(pk=incident_id).first()
-    if incident is None:
-        raise Http404
-    return incident
+    return _with_related(Incident.objects.all()).get(pk=incident_id)
 
 
 def incident_timeline(*, incident: Incident) -> QuerySet[Event]:

@@ -173,7 +173,7 @@ def incident_assess(
     incident_id,
     actor,
     severity: str,
-    scope: str = "",
+    scope: str | None = None,
     estimated_reach: int | None = None,
     affected_count: int | None = None,
     impact: Iterable[str] = (),
@@ -189,7 +189,7 @@ def incident_assess(
         apply=lambda incident, at: incident.assess(
             at=at,
             severity=severity,
-            scope=scope,
+            scope=scope or "",
             estimated_reach=estimated_reach,
             affected_count=affected_count,
             impact=impact,
@@ -201,13 +201,13 @@ def incident_assess(
 def incident_respond(
     *, incident_id, actor, owner=None, expected_version: int | None = None
 ) -> Incident:
-    """Start the response, owned by `owner` (the caller by default)."""
+    """Start the response, owned by `owner` (by default the current owner, else the caller)."""
     return _transition(
         incident_id=incident_id,
         name="respond",
         actor=actor,
         expected_version=expected_version,
-        apply=lambda incident, at: incident.respond(at=at, owner=owner or actor),
+        apply=lambda incident, at: incident.respond(at=at, owner=owner or incident.owner or actor),
     )
 
 

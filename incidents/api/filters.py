@@ -21,6 +21,27 @@ class MultipleValueFilter(django_filters.MultipleChoiceFilter):
     field_class = _AnyValueMultipleField
 
 
+class _StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error rather than silently no filter."""
+
+    widget = forms.TextInput  # the default select widget turns unknown values into None
+    values = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.values[str(value).lower()]
+        except KeyError:
+            raise forms.ValidationError("Use true or false.", code="invalid") from None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A boolean query parameter that refuses other values."""
+
+    field_class = _StrictBooleanField
+
+
 class IncidentFilter(django_filters.FilterSet):
     """Filters of `GET /api/v1/incidents/`; repeat a parameter to match several values."""
 
@@ -31,8 +52,8 @@ class IncidentFilter(django_filters.FilterSet):
         choices=Channel.choices, method="filter_channel", label="Channel (any of)"
     )
     owner = MultipleValueFilter(field_name="owner__username", label="Owner username (any of)")
-    confidential = django_filters.BooleanFilter(field_name="is_confidential")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Response overdue")
+    confidential = StrictBooleanFilter(field_name="is_confidential")
+    overdue = StrictBooleanFilter(method="filter_overdue", label="Response overdue")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")

@@ -270,7 +270,9 @@ class IncidentAssessInputSerializer(StrictInputSerializer):
     """Assess: how bad, how wide, who is affected, and why."""
 
     severity = serializers.ChoiceField(choices=Severity.choices)
-    scope = serializers.ChoiceField(choices=Scope.choices, required=False, default="")
+    scope = serializers.ChoiceField(
+        choices=Scope.choices, required=False, allow_null=True, default=None
+    )
     estimated_reach = serializers.IntegerField(
         min_value=0, required=False, allow_null=True, default=None, help_text="People who saw it."
     )
@@ -289,7 +291,7 @@ class IncidentAssessInputSerializer(StrictInputSerializer):
 
 
 class IncidentRespondInputSerializer(StrictInputSerializer):
-    """Respond: who owns the response (the caller when omitted)."""
+    """Respond: who owns the response (when omitted: the current owner, else the caller)."""
 
     owner = OwnerField(required=False, allow_null=True, default=None)
 

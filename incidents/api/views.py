@@ -225,7 +225,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def _incident_response(self, incident_id, status_code=status.HTTP_200_OK) -> Response:
-        incident = selectors.incident_get(user=self.request.user, incident_id=incident_id)
+        incident = selectors.incident_written(incident_id=incident_id)
         body = s.IncidentSerializer(incident, context=self.get_serializer_context()).data
         return _with_etag(Response(body, status=status_code), incident.version)
 

@@ -1,0 +1,201 @@
+"""Demo data for `make run`: one user per role with a fresh token, and incidents in every state.
+
+Every state is reached through the real services, so each incident has a true timeline and a
+verifiable hash chain. Safe to rerun: an incident whose title exists is left alone; the demo
+users get a new password and token, and their older demo tokens are revoked.
+"""
+
+import secrets
+from collections import Counter
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from crisis_api.auth.roles import ROLES, user_set_role
+from crisis_api.auth.tokens import api_token_issue, api_token_revoke
+from incidents import services
+from incidents.models import Incident, Status
+
+TOKEN_NAME = "seed_demo"
+BASE_URL = "http://127.0.0.1:8000"
+
+# Each incident: how it was spotted, then steps (operation, actor's role, input) run in order.
+# An operation is a service of incidents.services (`note` is incident_add_note).
+INCIDENTS = [
+    {"title": "Avis négatifs en rafale sur notre fiche Google", "category": "customer_complaint",
+     "summary": "Une quarantaine d'avis une étoile en une heure, tous sur le magasin de Lyon.",
+     "channels": ["review_site"], "by": "responder", "hours_ago": 1,
+     "steps": [("note", "responder", {"note": "Plusieurs comptes créés aujourd'hui ; "
+                                              "campagne possible, à vérifier."})]},
+    {"title": "Rumour that the spring recall hides a safety defect", "category": "misinformation",
+     "summary": "A Reddit thread claims the recall is a cover-up; picked up on two forums.",
+     "channels": ["reddit", "forum"], "by": "responder", "hours_ago": 3, "steps": []},
+    {"title": "Boycott call after an influencer's sponsored post",
+     "category": "social_media_backlash", "channels": ["instagram", "tiktok"],
+     "summary": "Followers object to the influencer's past remarks and tag the brand.",
+     "by": "responder", "hours_ago": 6,
+     "steps": [("assess", "responder", {
+         "severity": "medium", "scope": "spreading", "estimated_reach": 80000,
+         "impact": ["reputation"], "rationale": "Growing but no press coverage yet."})]},
+    {"title": "Fuite de données clients sur un forum", "category": "data_leak",
+     "summary": "Un extrait de 200 fiches clients (noms, e-mails, adresses) publié sur un forum.",
+     "channels": ["forum"], "confidential": True, "by": "responder", "hours_ago": 0.5,
+     "steps": [
+         ("assess", "responder", {
+             "severity": "critical", "scope": "coordinated", "estimated_reach": 5000,
+             "affected_count": 12000, "impact": ["legal", "reputation", "financial"],
+             "rationale": "L'auteur dit détenir 12 000 fiches et menace de tout publier."}),
+         ("note", "responder", {"note": "DPO prévenu : notification à la CNIL sous 72 h si "
+                                        "la fuite est confirmée."})]},
+    {"title": "Vidéo virale d'un livreur impoli", "category": "conduct",
+     "summary": "Un client filme un livreur qui l'insulte ; 40 000 partages en deux heures.",
+     "channels": ["tiktok", "x", "facebook"], "by": "responder", "hours_ago": 8,
+     "steps": [
+         ("assess", "responder", {
+             "severity": "high", "scope": "spreading", "estimated_reach": 400000,
+             "impact": ["reputation"], "rationale": "Reprise par deux comptes d'actualité."}),
+         ("respond", "responder", {}),
+         ("note", "responder", {"note": "Le livreur travaille pour un sous-traitant ; "
+                                        "celui-ci est informé."}),
+         ("note", "responder", {"note": "Réponse publiée : excuses au client, prise de "
+                                        "contact en message privé."})]},
+    {"title": "Panne du paiement en ligne : plaintes sur X",
+     "category": "product_or_service_failure", "channels": ["x", "email"],
+     "summary": "Paiements refusés depuis ce matin ; les clients s'en plaignent publiquement.",
+     "by": "responder", "hours_ago": 30,
+     "steps": [
+         ("assess", "responder", {"severity": "high", "scope": "spreading",
+                                  "affected_count": 3000, "impact": ["financial", "operational"]}),
+         ("respond", "responder", {}),
+         ("resolve", "responder", {"resolution_summary": "Paiement rétabli, excuses publiées, "
+                                                         "livraison offerte aux commandes "
+                                                         "bloquées."}),
+         ("reopen", "responder", {"reason": "Nouvelle panne, les plaintes reprennent."})]},
+    {"title": "Misleading screenshot of a price increase", "category": "misinformation",
+     "summary": "An edited screenshot shows a 40% price rise that never happened.",
+     "channels": ["x", "linkedin"], "by": "responder", "hours_ago": 26,
+     "steps": [
+         ("assess", "responder", {"severity": "medium", "scope": "spreading",
+                                  "estimated_reach": 60000, "impact": ["reputation"]}),
+         ("respond", "responder", {}),
+         ("note", "responder", {"note": "Original price page archived as proof."}),
+         ("resolve", "responder", {"resolution_summary": "Posted the real price list with an "
+                                                         "archive link; the author deleted it."})]},
+    {"title": "Même vidéo du livreur reprise par un compte humoristique", "category": "conduct",
+     "summary": "Un compte humoristique republie la vidéo du livreur.",
+     "channels": ["instagram"], "by": "responder", "hours_ago": 5,
+     "steps": [("dismiss", "responder", {
+         "reason": "Doublon : même vidéo, suivie dans l'incident principal.",
+         "duplicate_of": "Vidéo virale d'un livreur impoli"})]},
+    {"title": "Single angry post flagged by the monitoring bot", "category": "customer_complaint",
+     "channels": ["x"], "by": "responder", "hours_ago": 2, "summary": "",
+     "steps": [
+         ("assess", "responder", {"severity": "low", "scope": "isolated", "estimated_reach": 40}),
+         ("dismiss", "responder", {"reason": "Parody account with 12 followers; no pick-up."})]},
+    {"title": "Defamatory blog post accusing our CEO of fraud", "category": "defamation",
+     "summary": "A blog post with invented figures, quoted by a regional news site.",
+     "channels": ["blog", "news"], "by": "responder", "hours_ago": 72,
+     "steps": [
+         ("assess", "responder", {"severity": "high", "scope": "coordinated",
+                                  "impact": ["reputation", "legal"]}),
+         ("respond", "responder", {}),
+         ("resolve", "responder", {"resolution_summary": "Facts published; the news site "
+                                                         "ran a correction."}),
+         ("review", "manager", {
+             "summary": "Defamation relayed by a news site.",
+             "root_cause": "No fact sheet ready on the company's finances.",
+             "what_went_well": "Legal and comms answered together within 3 hours.",
+             "what_went_wrong": "The first statement was too defensive.",
+             "lessons_learned": "Stay calm and factual; answer with documents.",
+             "follow_up_actions": ["Publish a finance fact sheet"]})]},
+    {"title": "Fichier des salaires partagé sur LinkedIn", "category": "data_leak",
+     "summary": "Un ancien salarié a publié le fichier des salaires d'une filiale.",
+     "channels": ["linkedin"], "confidential": True, "by": "manager", "hours_ago": 120,
+     "steps": [
+         ("assess", "manager", {"severity": "critical", "scope": "isolated",
+                                "affected_count": 85, "impact": ["legal", "reputation"]}),
+         ("respond", "manager", {}),
+         ("resolve", "manager", {"resolution_summary": "Publication retirée par LinkedIn ; "
+                                                       "salariés informés."}),
+         ("review", "manager", {
+             "summary": "Fuite interne publiée par un ancien salarié.",
+             "root_cause": "Accès au dossier RH non révoqué au départ.",
+             "what_went_well": "Retrait obtenu en 2 heures.",
+             "what_went_wrong": "Salariés informés par la presse avant nous.",
+             "lessons_learned": "Prévenir les personnes concernées en premier.",
+             "follow_up_actions": ["Révoquer les accès au départ"]})]},
+]  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Create demo users (one per role, with a new token) and incidents in every state."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            logins = [(role, *self._login(role)) for role in ROLES]
+            users = {role: user for role, user, _, _ in logins}
+            created = self._incidents(users)
+        self._report(logins, created)
+
+    def _login(self, role):
+        user, _ = get_user_model().objects.get_or_create(username=role)
+        if not user.is_active:
+            raise CommandError(f"User {role!r} is deactivated; reactivate it first.")
+        user_set_role(user=user, role=role)
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        for token in user.api_tokens.filter(name=TOKEN_NAME, revoked_at__isnull=True):
+            api_token_revoke(token=token)
+        return user, password, api_token_issue(user=user, name=TOKEN_NAME)[1]
+
+    def _incidents(self, users):
+        now, by_title, created = timezone.now(), {}, []
+        for spec in INCIDENTS:
+            incident = Incident.objects.filter(title=spec["title"]).first()
+            if incident is None:
+                incident = services.incident_create(
+                    actor=users[spec["by"]],
+                    title=spec["title"],
+                    summary=spec["summary"],
+                    category=spec["category"],
+                    channels=spec["channels"],
+                    is_confidential=spec.get("confidential", False),
+                    detected_at=now - timedelta(hours=spec["hours_ago"]),
+                )
+                for name, role, params in spec["steps"]:
+                    if name == "note":
+                        services.incident_add_note(incident=incident, actor=users[role], **params)
+                        continue
+                    if "duplicate_of" in params:
+                        params = {**params, "duplicate_of": by_title[params["duplicate_of"]]}
+                    service = getattr(services, f"incident_{name}")
+                    incident = service(incident_id=incident.pk, actor=users[role], **params)
+                created.append(incident)
+            by_title[spec["title"]] = incident
+        return created
+
+    def _report(self, logins, created):
+        out = self.stdout.write
+        out(self.style.MIGRATE_HEADING("Demo users (new passwords and tokens on every run):"))
+        out(f"  {'username':<10} {'role':<10} {'password':<18} API token")
+        for role, user, password, token in logins:
+            out(f"  {user.username:<10} {role:<10} {password:<18} {token}")
+        counts = Counter(Incident.objects.values_list("status", flat=True))
+        statuses = ", ".join(f"{status} {counts[status]}" for status in Status.values)
+        out(f"\nIncidents: {len(created)} created, {Incident.objects.count()} in all ({statuses}).")
+        for incident in Incident.objects.filter(status=Status.ASSESSED, severity="critical"):
+            due = timezone.localtime(incident.response_due_at).strftime("%Y-%m-%d %H:%M %Z")
+            state = "is overdue" if incident.overdue else f"becomes overdue at {due}"
+            out(
+                f"{incident.reference} (critical, no response yet) {state} unless someone responds."
+            )
+        responder_token = logins[ROLES.index("responder")][3]
+        out(self.style.MIGRATE_HEADING("\nLog in:"))
+        out(f"  Admin (read-only, as manager):    {BASE_URL}/admin/")
+        out(f"  Swagger UI (Authorize, a token):  {BASE_URL}/api/v1/docs/")
+        out("  The API as the responder:")
+        out(f'  curl -H "Authorization: Bearer {responder_token}" {BASE_URL}/api/v1/incidents/')

@@ -1,3 +1,0 @@
-def test_walk(make_incident):
-    incident = make_incident("reviewed")
-    assert incident.status == "reviewed"
