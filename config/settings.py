@@ -149,7 +149,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "crisis_api.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crisis_api.errors.problem_exception_handler",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -77,11 +78,11 @@ def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
 def problem_exception_handler(exc: Exception, context: dict) -> Any:
     """DRF exception handler: every error becomes `application/problem+json`."""
     if isinstance(exc, ProblemError):
-        response = drf_exception_handler(exceptions.APIException(exc.detail), context)
-        response.status_code = exc.status_code
-        response.data = problem_body(exc.status_code, exc.code, exc.detail, **exc.extra)
-        response.content_type = PROBLEM_CONTENT_TYPE
-        return response
+        return Response(
+            problem_body(exc.status_code, exc.code, exc.detail, **exc.extra),
+            status=exc.status_code,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -13,23 +13,20 @@ class StrictInputSerializer(serializers.Serializer):
     read_only_hints: dict[str, str] = {}
 
     def to_internal_value(self, data):
-        errors = {}
-        if isinstance(data, dict):
-            for name in data:
-                if name in self.fields:
-                    continue
-                hint = self.read_only_hints.get(name)
-                errors[name] = [hint or "Unknown field; see the schema for the accepted fields."]
+        refused = {
+            name: [self.read_only_hints.get(name, "Unknown field; see the schema for the "
+                                                  "accepted fields.")]
+            for name in (data if isinstance(data, dict) else ())
+            if name not in self.fields
+        }  # fmt: skip
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
-            if isinstance(exc.detail, dict):
-                exc.detail.update(
-                    {k: [serializers.ErrorDetail(v[0], "invalid")] for k, v in errors.items()}
-                )
+            if refused and isinstance(exc.detail, dict):
+                exc.detail.update(refused)
             raise
-        if errors:
-            raise serializers.ValidationError(errors)
+        if refused:
+            raise serializers.ValidationError(refused)
         return value
 
 
