@@ -13,9 +13,9 @@ env = environ.Env()
 # https://docs.djangoproject.com/en/5.2/ref/settings/#debug
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
-# Serving without a real key or host list is refused by config.checks (a system check that
-# runserver runs) and by config.wsgi / config.asgi; management commands such as makemigrations
-# still run with the placeholder below.
+# With debug off, config.wsgi / config.asgi refuse to serve without a real key and host list
+# (crisis_api.checks; `manage.py check --deploy` reports the same); management commands such
+# as makemigrations still run with the placeholder below.
 INSECURE_SECRET_KEY = "insecure-development-key-set-DJANGO_SECRET_KEY"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=INSECURE_SECRET_KEY)
 ALLOWED_HOSTS = env.list(

@@ -28,9 +28,9 @@ def require_production_settings() -> None:
         )
 
 
-@checks.register(checks.Tags.security)
+@checks.register(checks.Tags.security, deploy=True)
 def check_production_settings(app_configs, **kwargs):
-    """`runserver` and `check` stop with the same message as the WSGI entry point."""
+    """`manage.py check --deploy` reports what config.wsgi would refuse to serve without."""
     return [
         checks.Error(f"Debug is off: {problem}.", id="crisis_api.E001")
         for problem in production_settings_problems()
