@@ -172,3 +172,13 @@ def test_system_stream_records_token_issue_and_revoke(db, manager):
     actions = list(Event.objects.filter(stream=SYSTEM_STREAM).values_list("action", flat=True))
     assert actions[-2:] == ["api_token.issued", "api_token.revoked"]
     assert verify_stream(SYSTEM_STREAM).valid
+
+
+def test_users_who_acted_cannot_be_deleted(make_incident, make_user):
+    from django.db.models import ProtectedError
+
+    actor = make_user("responder")
+    make_incident(actor=actor)
+
+    with pytest.raises(ProtectedError):
+        actor.delete()
