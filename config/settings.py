@@ -37,7 +37,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Applications -----------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "crisis_api.admin_apps.CrisisAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

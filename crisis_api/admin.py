@@ -1,12 +1,50 @@
-"""Admin registration of the event log and API tokens, read-only."""
+"""Admin for the event log (read-only) and API tokens (issue once, list, revoke)."""
 
-from django.contrib import admin
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
+from crisis_api.auth.tokens import api_token_issue, api_token_revoke
+from crisis_api.events.services import SYSTEM_STREAM
 from crisis_api.models import ApiToken, Event
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Browsable, never editable."""
+class StreamKindFilter(admin.SimpleListFilter):
+    """The system stream, or the streams of one kind of resource (`incident:…`)."""
+
+    title = "stream"
+    parameter_name = "stream_kind"
+
+    def lookups(self, request, model_admin):
+        return [(SYSTEM_STREAM, "system"), ("incident", "incidents")]
+
+    def queryset(self, request, queryset):
+        if self.value() == SYSTEM_STREAM:
+            return queryset.filter(stream=SYSTEM_STREAM)
+        if self.value():
+            return queryset.filter(stream__startswith=f"{self.value()}:")
+        return queryset
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """The append-only event log: browsable, never editable."""
+
+    list_display = ("at", "stream", "sequence", "actor", "action", "from_status", "to_status")
+    list_filter = (
+        StreamKindFilter,
+        "action",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("at", admin.DateFieldListFilter),
+    )
+    search_fields = ("=stream", "action", "note")
+    date_hierarchy = "at"
+    list_select_related = ("actor",)
+    ordering = ("-at", "-id")
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
@@ -18,18 +56,84 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
-    """The append-only event log."""
+class ApiTokenIssueForm(forms.ModelForm):
+    """Who the token is for, what it is for, and how long it lives."""
 
-    list_display = ("stream", "sequence", "at", "actor", "action", "from_status", "to_status")
-    list_filter = ("action",)
-    search_fields = ("stream", "action", "note")
+    days = forms.IntegerField(
+        min_value=0,
+        initial=settings.API_TOKEN_DEFAULT_DAYS,
+        help_text="Lifetime in days; 0 means it never expires.",
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.filter(is_active=True)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ReadOnlyAdmin):
-    """Tokens by prefix; the secret is never stored."""
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens by prefix; the secret is shown once, when issued, and never stored."""
 
-    list_display = ("prefix", "user", "name", "created_at", "expires_at", "revoked_at")
-    exclude = ("digest",)
+    list_display = ("prefix", "user", "name", "created_at", "expires_at", "state")
+    list_filter = ("revoked_at",)
+    search_fields = ("user__username", "name", "prefix")
+    list_select_related = ("user",)
+    actions = ["revoke"]
+    fields = ("user", "name", "prefix", "created_at", "expires_at", "revoked_at")
+
+    @admin.display(description="state")
+    def state(self, token):
+        if token.revoked_at:
+            return "revoked"
+        if token.expires_at and token.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenIssueForm
+            kwargs["fields"] = ["user", "name", "days"]
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["user", "name", "days"] if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the system stream keeps the record
+
+    def save_model(self, request, obj, form, change):
+        token, secret = api_token_issue(
+            user=form.cleaned_data["user"],
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
+        obj.pk, obj.prefix = token.pk, token.prefix
+        request._issued_secret = secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The secret is rendered into this one response: never stored, never in a cookie.
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "token": ApiToken.objects.select_related("user").get(pk=obj.pk),
+            "secret": request._issued_secret,
+            "title": "API token issued",
+        }
+        return TemplateResponse(request, "admin/crisis_api/apitoken/issued.html", context)
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request, queryset):
+        tokens = queryset.filter(revoked_at__isnull=True).select_related("user")
+        count = 0
+        for token in tokens:
+            api_token_revoke(token=token, actor=request.user)
+            count += 1
+        self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)

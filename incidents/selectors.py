@@ -57,3 +57,16 @@ def incident_written(*, incident_id) -> Incident:
 def incident_timeline(*, incident: Incident) -> QuerySet[Event]:
     """The incident's events, with their actors."""
     return Event.objects.filter(stream=incident.stream).select_related("actor")
+
+
+def users_who_can_respond() -> QuerySet:
+    """Active users who may own an incident (their role can start a response)."""
+    permission = Q(groups__permissions__codename="respond_incident") | Q(
+        user_permissions__codename="respond_incident"
+    )
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | permission, is_active=True)
+        .distinct()
+        .order_by("username")
+    )

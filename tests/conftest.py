@@ -39,6 +39,15 @@ PATHS = {
 
 
 @pytest.fixture
+def plain_static_files(settings):
+    """Static URLs without collectstatic's manifest, for tests that render HTML pages."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
 def make_user(db):
     """make_user(role=None, username=None) -> a user with that role (None: no role)."""
 
