@@ -195,7 +195,7 @@ class Command(BaseCommand):
             )
         responder_token = logins[ROLES.index("responder")][3]
         out(self.style.MIGRATE_HEADING("\nLog in:"))
-        out(f"  Admin (read-only, as manager):    {BASE_URL}/admin/")
+        out(f"  Admin (log in as manager):        {BASE_URL}/admin/")
         out(f"  Swagger UI (Authorize, a token):  {BASE_URL}/api/v1/docs/")
         out("  The API as the responder:")
         out(f'  curl -H "Authorization: Bearer {responder_token}" {BASE_URL}/api/v1/incidents/')
