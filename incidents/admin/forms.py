@@ -34,6 +34,8 @@ class IncidentAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "owner" in self.fields:
             self.fields["owner"].queryset = users_who_can_respond()
+        if "severity" in self.fields:
+            self.fields["severity"].required = True  # once assessed, it can change but not go
         if "participants" in self.fields:
             users = get_user_model().objects.filter(is_active=True).order_by("username")
             self.fields["participants"].queryset = users

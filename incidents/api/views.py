@@ -36,8 +36,8 @@ UNAUTHORIZED = problem(
 FORBIDDEN = problem(
     "Not allowed for your role",
     {"type": "urn:crisis-api:problem:permission-denied", "title": "Forbidden", "status": 403,
-     "detail": "Your role does not allow 'review'; it needs the incidents.review_incident "
-               "permission (manager role)."},
+     "detail": "Your role does not allow 'review' (it needs the incidents.review_incident "
+               "permission); ask a manager for a role that does."},
 )  # fmt: skip
 NOT_FOUND = problem(
     "Unknown incident, or one you may not see",
@@ -115,8 +115,8 @@ def _transition_view(name: str):
         incident = self.get_object()  # 404
         if not request.user.has_perm(transition_permission(name)):  # 403
             raise PermissionDenied(
-                f"Your role does not allow {name!r}; it needs the "
-                f"{transition_permission(name)} permission."
+                f"Your role does not allow {name!r} (it needs the {transition_permission(name)} "
+                "permission); ask a manager for a role that does."
             )
         version = expected_version(request)
         check_version(version, incident.version)  # 412

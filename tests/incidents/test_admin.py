@@ -321,3 +321,14 @@ def test_token_issued_once_listed_without_secret_and_revoked(make_user, manager,
     actions = list(Event.objects.filter(stream="system").values_list("action", "actor"))
     assert ("api_token.issued", manager.pk) in actions
     assert ("api_token.revoked", manager.pk) in actions
+
+
+def test_severity_cannot_be_emptied_once_assessed(make_incident, manager, admin_client_for):
+    incident = make_incident("assessed", actor=manager)
+    data = {"title": incident.title, "category": "other", "severity": "",
+            "expected_version": incident.version}  # fmt: skip
+
+    response = admin_client_for(manager).post(change_url(incident), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["severity"] == ["This field is required."]
