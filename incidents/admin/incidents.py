@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from crisis_api.errors import ProblemError
@@ -174,8 +174,8 @@ class IncidentAdmin(admin.ModelAdmin):
         review = getattr(incident, "review_record", None)
         if review is None:
             return "—"
-        actions = format_html("<ul>{}</ul>", format_html("".join(
-            format_html("<li>{}</li>", a) for a in review.follow_up_actions)))  # fmt: skip
+        items = format_html_join("", "<li>{}</li>", ((a,) for a in review.follow_up_actions))
+        actions = format_html("<ul>{}</ul>", items)
         return format_html(
             "<dl><dt>Summary</dt><dd>{}</dd><dt>Root cause</dt><dd>{}</dd><dt>What went well"
             "</dt><dd>{}</dd><dt>What went wrong</dt><dd>{}</dd><dt>Lessons learned</dt><dd>{}"

@@ -332,3 +332,15 @@ def test_severity_cannot_be_emptied_once_assessed(make_incident, manager, admin_
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["severity"] == ["This field is required."]
+
+
+def test_review_with_braces_in_follow_up_actions_renders(make_incident, manager, admin_client_for):
+    incident = make_incident("resolved", actor=manager)
+    from tests.conftest import run_transition
+
+    run_transition(incident, "review", manager, follow_up_actions=["Update the {config} page"])
+
+    response = admin_client_for(manager).get(change_url(incident))
+
+    assert response.status_code == 200
+    assert "<li>Update the {config} page</li>" in response.content.decode()
