@@ -11,6 +11,7 @@ from incidents.models import (
     Impact,
     Incident,
     IncidentReview,
+    Resolution,
     Scope,
     Severity,
     Status,
@@ -65,9 +66,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     impact = _choice_list(Impact.choices)
     severity = serializers.ChoiceField(choices=Severity.choices, allow_null=True)
     scope = serializers.ChoiceField(choices=Scope.choices, allow_null=True)
-    resolution = serializers.ChoiceField(
-        choices=Incident._meta.get_field("resolution").choices, allow_null=True
-    )
+    resolution = serializers.ChoiceField(choices=Resolution.choices, allow_null=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     participants = serializers.SlugRelatedField(slug_field="username", read_only=True, many=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
