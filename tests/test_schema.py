@@ -25,6 +25,8 @@ def test_every_transition_is_documented_with_its_errors(schema):
     for name in ("assess", "respond", "resolve", "dismiss", "reopen", "review"):
         operation = schema["paths"][f"/api/v1/incidents/{{id}}/{name}/"]["post"]
         assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "409", "412"}
+        for status in ("400", "401", "403", "404", "409", "412"):
+            assert list(operation["responses"][status]["content"]) == ["application/problem+json"]
         assert any(p["name"] == "If-Match" for p in operation["parameters"])
         assert operation["requestBody"]["content"]["application/json"]["examples"]
 

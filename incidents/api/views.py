@@ -12,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from crisis_api.concurrency import check_version, etag_for, expected_version
+from crisis_api.errors import PROBLEM_CONTENT_TYPE
 from crisis_api.events.verification import verify_stream
 from crisis_api.pagination import EventCursorPagination
 from crisis_api.schema import problem
@@ -62,6 +63,18 @@ CONFLICT = problem(
      "detail": "Transition 'resolve' is not allowed from 'detected'; allowed: assess, dismiss.",
      "current_status": "detected", "allowed_transitions": ["assess", "dismiss"]},
 )  # fmt: skip
+
+PROBLEMS = {400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT,
+            412: STALE}  # fmt: skip
+
+
+def responses(success: dict, *problem_statuses: int) -> dict:
+    """`success` plus the listed problems, declared as application/problem+json."""
+    return {
+        **success,
+        **{(code, PROBLEM_CONTENT_TYPE): PROBLEMS[code] for code in problem_statuses},
+    }
+
 
 # Each transition: its input serializer, its service, and an example body.
 TRANSITION_ENDPOINTS = {
@@ -147,15 +160,7 @@ def _transition_view(name: str):
         description=input_serializer.__doc__,
         parameters=[IF_MATCH],
         request=input_serializer,
-        responses={
-            200: s.IncidentSerializer,
-            400: INVALID,
-            401: UNAUTHORIZED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-            412: STALE,
-        },
+        responses=responses({200: s.IncidentSerializer}, 400, 401, 403, 404, 409, 412),
         examples=[OpenApiExample(name, value=example, request_only=True)],
         tags=["transitions"],
     )
@@ -165,13 +170,12 @@ def _transition_view(name: str):
 @extend_schema_view(
     list=extend_schema(
         summary="List incidents",
-        responses={200: s.IncidentSerializer(many=True), 400: INVALID, 401: UNAUTHORIZED,
-                   403: FORBIDDEN},
+        responses=responses({200: s.IncidentSerializer(many=True)}, 400, 401, 403),
     ),
     create=extend_schema(
         summary="Record a new incident (status detected)",
         request=s.IncidentCreateInputSerializer,
-        responses={201: s.IncidentSerializer, 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN},
+        responses=responses({201: s.IncidentSerializer}, 400, 401, 403),
         examples=[
             OpenApiExample(
                 "A viral post",
@@ -184,14 +188,13 @@ def _transition_view(name: str):
     ),
     retrieve=extend_schema(
         summary="Read an incident (ETag: its version)",
-        responses={200: s.IncidentSerializer, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses=responses({200: s.IncidentSerializer}, 401, 403, 404),
     ),
     partial_update=extend_schema(
         summary="Change an incident's fields (not its status)",
         parameters=[IF_MATCH],
         request=s.IncidentUpdateInputSerializer,
-        responses={200: s.IncidentSerializer, 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN,
-                   404: NOT_FOUND, 412: STALE},
+        responses=responses({200: s.IncidentSerializer}, 400, 401, 403, 404, 412),
     ),
 )  # fmt: skip
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -268,8 +271,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         summary="The incident's timeline (its events, oldest first)",
-        responses={200: s.EventSerializer(many=True), 401: UNAUTHORIZED, 403: FORBIDDEN,
-                   404: NOT_FOUND},
+        responses=responses({200: s.EventSerializer(many=True)}, 400, 401, 403, 404),
         tags=["timeline"],
     )  # fmt: skip
     @action(
@@ -283,8 +285,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         summary="Recompute the incident's hash chain",
-        responses={200: s.ChainVerificationSerializer, 401: UNAUTHORIZED, 403: FORBIDDEN,
-                   404: NOT_FOUND},
+        responses=responses({200: s.ChainVerificationSerializer}, 401, 403, 404),
         tags=["timeline"],
     )  # fmt: skip
     @action(detail=True, methods=["get"], url_path="timeline/verify", url_name="verify",
@@ -297,8 +298,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(
         summary="Add a note to the timeline",
         request=s.NoteInputSerializer,
-        responses={201: s.EventSerializer, 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN,
-                   404: NOT_FOUND},
+        responses=responses({201: s.EventSerializer}, 400, 401, 403, 404),
         examples=[OpenApiExample("note", value={"note": "Journalist from Le Monde asked for a "
                                                 "statement; legal is drafting."},
                                  request_only=True)],
