@@ -176,6 +176,10 @@ SPECTACULAR_SETTINGS = {
         "ImpactEnum": "incidents.models.Impact",
         "ResolutionEnum": "incidents.models.Resolution",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crisis_api.schema.forbid_unknown_fields",
+    ],
     "AUTHENTICATION_WHITELIST": ["crisis_api.auth.authentication.BearerTokenAuthentication"],
 }
 

@@ -38,3 +38,14 @@ def problem(description: str, example: dict | None = None) -> OpenApiResponse:
     """A problem response for `@extend_schema(responses=…)`."""
     examples = [OpenApiExample(description, value=example, response_only=True)] if example else []
     return OpenApiResponse(ProblemSerializer, description=description, examples=examples)
+
+
+def forbid_unknown_fields(result, generator, request, public):
+    """Postprocessing hook: input bodies refuse unknown fields, so say so in the schema.
+
+    Every request body comes from a StrictInputSerializer (components named `…InputRequest`).
+    """
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("InputRequest") and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result

@@ -41,3 +41,8 @@ class UsernameField(serializers.SlugRelatedField):
         "does_not_exist": "No active user is named {value}.",
         "invalid": "Give a username.",
     }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:  # PostgreSQL text cannot hold NUL
+            self.fail("invalid")
+        return super().to_internal_value(data)

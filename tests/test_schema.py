@@ -83,3 +83,16 @@ def test_docs_work_offline_with_debug_off(name, collected_static, db):
         served = client.get(asset)
         assert served.status_code == 200, asset
         b"".join(served.streaming_content if served.streaming else [served.content])
+
+
+def test_request_bodies_refuse_unknown_fields(schema):
+    inputs = {n: c for n, c in schema["components"]["schemas"].items() if n.endswith("Request")}
+    assert inputs
+    assert all(c["additionalProperties"] is False for c in inputs.values())
+
+
+def test_timeline_documents_its_pagination_and_incidents_their_etag(schema):
+    timeline = schema["paths"]["/api/v1/incidents/{id}/timeline/"]["get"]
+    assert {"cursor", "page_size"} <= {p["name"] for p in timeline["parameters"]}
+    created = schema["paths"]["/api/v1/incidents/"]["post"]["responses"]["201"]
+    assert set(created["headers"]) == {"ETag", "Location"}

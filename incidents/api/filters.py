@@ -1,5 +1,7 @@
 """Query filters for the incident list (documented in the schema by drf-spectacular)."""
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -12,7 +14,29 @@ class _AnyValueMultipleField(forms.MultipleChoiceField):
     """A repeatable parameter whose values are not from a fixed list (usernames)."""
 
     def valid_value(self, value):
-        return True
+        return "\x00" not in value  # PostgreSQL text cannot hold NUL: a 400, not a 500
+
+
+class _UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time, converted to UTC so any database can compare it.
+
+    PostgreSQL refuses offsets beyond ±15:59 (UTC has none) and SQLite's conversion
+    overflows near years 1 and 9999 (a 400 here instead of a 500 there).
+    """
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        try:
+            return result.astimezone(UTC) if result is not None else None
+        except OverflowError:
+            message = "Out of range; give a date-time between years 1 and 9999."
+            raise forms.ValidationError(message) from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """`?created_after=2026-11-25T10:00:00+01:00`, compared in UTC."""
+
+    field_class = _UtcDateTimeField
 
 
 class MultipleValueFilter(django_filters.MultipleChoiceFilter):
@@ -54,10 +78,10 @@ class IncidentFilter(django_filters.FilterSet):
     owner = MultipleValueFilter(field_name="owner__username", label="Owner username (any of)")
     confidential = StrictBooleanFilter(field_name="is_confidential")
     overdue = StrictBooleanFilter(method="filter_overdue", label="Response overdue")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = UtcDateTimeFilter(field_name="updated_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_text", label="Text in reference, title, summary")
 
     class Meta:

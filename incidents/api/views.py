@@ -29,6 +29,20 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description='The ETag you read (e.g. `"3"`); a stale one is refused with 412.',
 )
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description='The incident\'s version as a strong ETag (e.g. `"3"`): send it back in If-Match.',
+)
+LOCATION = OpenApiParameter(
+    "Location", str, OpenApiParameter.HEADER, response=[201], description="The new incident."
+)
+CURSOR_PAGE = [
+    OpenApiParameter("cursor", str, description="The `next` or `previous` link's cursor."),
+    OpenApiParameter("page_size", int, description="Results per page (default 25, at most 100)."),
+]
 UNAUTHORIZED = problem(
     "No or bad credentials",
     {"type": "urn:crisis-api:problem:not-authenticated", "title": "Unauthorized", "status": 401,
@@ -158,7 +172,7 @@ def _transition_view(name: str):
         operation_id=f"incidents_{name}",
         summary=f"{name.capitalize()} the incident",
         description=input_serializer.__doc__,
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         request=input_serializer,
         responses=responses({200: s.IncidentSerializer}, 400, 401, 403, 404, 409, 412),
         examples=[OpenApiExample(name, value=example, request_only=True)],
@@ -175,6 +189,7 @@ def _transition_view(name: str):
     create=extend_schema(
         summary="Record a new incident (status detected)",
         request=s.IncidentCreateInputSerializer,
+        parameters=[ETAG, LOCATION],
         responses=responses({201: s.IncidentSerializer}, 400, 401, 403),
         examples=[
             OpenApiExample(
@@ -188,11 +203,12 @@ def _transition_view(name: str):
     ),
     retrieve=extend_schema(
         summary="Read an incident (ETag: its version)",
+        parameters=[ETAG],
         responses=responses({200: s.IncidentSerializer}, 401, 403, 404),
     ),
     partial_update=extend_schema(
         summary="Change an incident's fields (not its status)",
-        parameters=[IF_MATCH],
+        parameters=[IF_MATCH, ETAG],
         request=s.IncidentUpdateInputSerializer,
         responses=responses({200: s.IncidentSerializer}, 400, 401, 403, 404, 412),
     ),
@@ -271,6 +287,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         summary="The incident's timeline (its events, oldest first)",
+        parameters=CURSOR_PAGE,
         responses=responses({200: s.EventSerializer(many=True)}, 400, 401, 403, 404),
         tags=["timeline"],
     )  # fmt: skip

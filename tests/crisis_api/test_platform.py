@@ -178,3 +178,13 @@ def test_permissions_load_in_one_query(db, make_user):
         assert not user.has_perm("auth.delete_user")
 
     assert len(queries) == 1
+
+
+@pytest.mark.parametrize("method", ["post", "patch", "put", "delete"])
+def test_writes_to_unknown_api_paths_are_404_even_with_csrf_checks(method, db):
+    from django.test import Client
+
+    response = getattr(Client(enforce_csrf_checks=True), method)("/api/v1/nope/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

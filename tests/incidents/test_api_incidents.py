@@ -315,3 +315,11 @@ def test_unsafe_request_id_is_replaced(db, client):
 
     assert response["X-Request-ID"] != "bad id\nwith newline"
     assert len(response["X-Request-ID"]) == 32
+
+
+@pytest.mark.parametrize("payload", [{"owner": "\x00"}, {"participants": ["a\x00b"]}])
+def test_nul_in_a_username_is_400(payload, responder, client_for):
+    response = client_for(responder).post(LIST, {"title": "t", **payload}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {next(iter(payload)): ["Give a username."]}

@@ -194,3 +194,32 @@ def test_detail_and_timeline_queries(make_incident, manager, client_for):
 
     assert _count_queries(client, reverse("incident-detail", kwargs={"pk": incident.pk})) <= 5
     assert _count_queries(client, reverse("incident-timeline", kwargs={"pk": incident.pk})) <= 5
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"owner": "\x00"}, "owner"),
+        ({"created_after": "0001-01-01T00:00:00+01:00"}, "created_after"),
+        ({"created_after": "9999-12-31T23:59:59-01:00"}, "created_after"),
+    ],
+)
+def test_values_a_database_cannot_hold_are_400_not_500(query, field, manager, client_for):
+    response = client_for(manager).get(LIST, query)
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+
+
+def test_offset_beyond_postgresql_range_is_accepted(catalogue, manager, client_for):
+    # PostgreSQL refuses -19:39 as an offset; compared in UTC, the value is an ordinary time.
+    response = client_for(manager).get(LIST, {"updated_before": "2026-01-01T00:00:00-19:39"})
+
+    assert refs(response) == set()
+
+
+def test_date_filter_with_an_offset_compares_in_utc(catalogue, manager, client_for):
+    later = (timezone.now() + timedelta(hours=1)).astimezone(timezone.get_fixed_timezone(600))
+
+    assert refs(client_for(manager).get(LIST, {"created_after": later.isoformat()})) == set()
+    assert len(refs(client_for(manager).get(LIST, {"created_before": later.isoformat()}))) == 3
