@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from incidents.models import Channel, Impact, Incident, Scope, Severity, Status
+from incidents.models import Channel, Impact, Incident, Scope, Severity
 from incidents.selectors import incidents_visible_to, users_who_can_respond
 
 CHECKBOXES = forms.CheckboxSelectMultiple
@@ -41,12 +41,6 @@ class IncidentAdminForm(forms.ModelForm):
             self.fields["participants"].queryset = users
         if self.instance.pk and "expected_version" in self.fields:
             self.fields["expected_version"].initial = self.instance.version
-
-    def clean_severity(self):
-        severity = self.cleaned_data.get("severity")
-        if "severity" in self.changed_data and self.instance.status == Status.DETECTED:
-            raise forms.ValidationError("Assess the incident first: assessing sets its severity.")
-        return severity
 
 
 class AssessForm(VersionedForm):
