@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 from django.contrib.auth import get_user_model
 from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from crisis_api.models import Event
-from incidents.models import Incident
+from incidents.models import Incident, Status
 
 # Sorts incidents without a deadline after all others, so a cursor never meets a NULL.
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -70,3 +71,20 @@ def users_who_can_respond() -> QuerySet:
         .distinct()
         .order_by("username")
     )
+
+
+def overdue_q() -> Q:
+    """Incidents whose response is overdue now (the query form of Incident.overdue)."""
+    return Q(status=Status.ASSESSED, response_due_at__lt=timezone.now())
+
+
+def any_channel_q(channels) -> Q:
+    """Incidents seen on any of `channels`.
+
+    JSON containment (__contains) does not work on SQLite; the JSON text of a list of channel
+    names holds each one in quotes, and channel names never contain quotes.
+    """
+    matches = Q()
+    for channel in channels:
+        matches |= Q(channels__icontains=f'"{channel}"')
+    return matches

@@ -4,11 +4,9 @@ from functools import cache
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -21,7 +19,12 @@ from incidents.admin.export import incidents_csv
 from incidents.admin.forms import IncidentAdminForm, transition_form
 from incidents.diagram import state_diagram_svg
 from incidents.models import Channel, Incident, Status
-from incidents.selectors import incident_timeline, incidents_visible_to
+from incidents.selectors import (
+    any_channel_q,
+    incident_timeline,
+    incidents_visible_to,
+    overdue_q,
+)
 from incidents.state import (
     TRANSITIONS,
     TransitionNotAllowed,
@@ -60,10 +63,7 @@ class ChannelFilter(admin.SimpleListFilter):
         return Channel.choices
 
     def queryset(self, request, queryset):
-        # Same approach as the API filter: JSON containment does not work on SQLite.
-        return (
-            queryset.filter(channels__icontains=f'"{self.value()}"') if self.value() else queryset
-        )
+        return queryset.filter(any_channel_q([self.value()])) if self.value() else queryset
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -74,11 +74,10 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", "Overdue"), ("no", "Not overdue")]
 
     def queryset(self, request, queryset):
-        overdue = Q(status=Status.ASSESSED, response_due_at__lt=timezone.now())
         if self.value() == "yes":
-            return queryset.filter(overdue)
+            return queryset.filter(overdue_q())
         if self.value() == "no":
-            return queryset.exclude(overdue)
+            return queryset.exclude(overdue_q())
         return queryset
 
 

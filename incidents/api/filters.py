@@ -5,9 +5,9 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
 from incidents.models import Category, Channel, Incident, Severity, Status
+from incidents.selectors import any_channel_q, overdue_q
 
 
 class _AnyValueMultipleField(forms.MultipleChoiceField):
@@ -89,20 +89,12 @@ class IncidentFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_channel(self, queryset, name, values):
-        # JSON containment (__contains) does not work on SQLite; the JSON text of a list of
-        # channel names holds each one in quotes, and channel names never contain quotes.
-        if not values:
-            return queryset
-        matches = Q()
-        for value in values:
-            matches |= Q(channels__icontains=f'"{value}"')
-        return queryset.filter(matches)
+        return queryset.filter(any_channel_q(values)) if values else queryset
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = Q(status=Status.ASSESSED, response_due_at__lt=timezone.now())
-        return queryset.filter(overdue if value else ~overdue)
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
