@@ -290,6 +290,17 @@ def incident_review(
     )
 
 
+# The service of each transition, for callers that pick one by name (API, admin, demo data).
+TRANSITION_SERVICES: dict[str, Callable[..., Incident]] = {
+    "assess": incident_assess,
+    "respond": incident_respond,
+    "resolve": incident_resolve,
+    "dismiss": incident_dismiss,
+    "reopen": incident_reopen,
+    "review": incident_review,
+}
+
+
 def incident_add_note(*, incident: Incident, actor, note: str) -> Event:
     """Add what we know now to the timeline (the incident itself is unchanged)."""
     return event_append(

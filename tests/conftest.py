@@ -90,7 +90,7 @@ def client_for(db):
 
 def run_transition(incident, name: str, actor, **overrides):
     """Run one transition through its service with the standard input."""
-    service = getattr(services, f"incident_{name}")
+    service = services.TRANSITION_SERVICES[name]
     return service(incident_id=incident.pk, actor=actor, **{**TRANSITION_INPUT[name], **overrides})
 
 

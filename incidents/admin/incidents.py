@@ -261,7 +261,7 @@ class IncidentAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version")
-            service = getattr(services, f"incident_{name}")
+            service = services.TRANSITION_SERVICES[name]
             try:
                 service(
                     incident_id=incident.pk, actor=request.user, expected_version=version, **data

@@ -172,7 +172,7 @@ class Command(BaseCommand):
                         continue
                     if "duplicate_of" in params:
                         params = {**params, "duplicate_of": by_title[params["duplicate_of"]]}
-                    service = getattr(services, f"incident_{name}")
+                    service = services.TRANSITION_SERVICES[name]
                     incident = service(incident_id=incident.pk, actor=users[role], **params)
                 created.append(incident)
             by_title[spec["title"]] = incident
