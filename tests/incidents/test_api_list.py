@@ -147,10 +147,7 @@ def test_cursor_pages_cover_everything_once(ordering, make_incident, manager, cl
     assert sorted(seen) == sorted(created)
 
 
-def test_page_size_is_capped(make_incident, manager, client_for):
-    from crisis_api.pagination import CursorPagination
-
-    assert CursorPagination.max_page_size == 100
+def test_page_size_is_honoured(make_incident, manager, client_for):
     for i in range(3):
         make_incident(actor=manager, title=f"t{i}")
 
@@ -159,6 +156,16 @@ def test_page_size_is_capped(make_incident, manager, client_for):
     assert len(body["results"]) == 2
     assert body["next"] is not None
     assert body["previous"] is None
+
+
+def test_page_size_is_capped_at_100(make_incident, manager, client_for):
+    for i in range(101):
+        make_incident(actor=manager, title=f"t{i}")
+
+    body = client_for(manager).get(LIST, {"page_size": 1000}).json()
+
+    assert len(body["results"]) == 100
+    assert body["next"] is not None
 
 
 def _count_queries(client, url, **params) -> int:
