@@ -4,6 +4,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -45,6 +46,26 @@ class VersionMismatch(ProblemError):
             "GET it again and retry with the new ETag.",
             current_version=current_version,
         )
+
+
+class InvalidInput(ProblemError):
+    """Input that only the service can judge (it depends on the record's state): a 400."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(
+            _("The request is invalid; see `errors` for what to fix in each field."),
+            errors=errors,
+        )
+
+
+class NotPermitted(ProblemError):
+    """The caller may see the resource but not make this change to it: a 403."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "permission_denied"
 
 
 def problem_body(status_code: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:

@@ -2,7 +2,16 @@
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
+
+from crisis_api.errors import (
+    PROBLEM_CONTENT_TYPE,
+    InvalidInput,
+    ProblemError,
+    VersionMismatch,
+    problem_body,
+)
+from crisis_api.lifecycle.errors import NotEditable, TransitionNotAllowed
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -32,6 +41,11 @@ class ProblemSerializer(serializers.Serializer):
     allowed_transitions = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="409 only."
     )
+    editable_fields = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="409 only, when the status closes the record to most changes.",
+    )
 
 
 def problem(description: str, example: dict | None = None) -> OpenApiResponse:
@@ -49,3 +63,55 @@ def forbid_unknown_fields(result, generator, request, public):
         if name.endswith("InputRequest") and component.get("type") == "object":
             component["additionalProperties"] = False
     return result
+
+
+def problem_example(description: str, exc: Exception) -> OpenApiResponse:
+    """A documented problem whose example is what the API renders for `exc` (cannot drift)."""
+    if isinstance(exc, ProblemError):
+        body = problem_body(exc.status_code, exc.code, exc.detail, **exc.extra)
+    else:  # a DRF exception
+        body = problem_body(exc.status_code, exc.default_code, str(exc.detail))
+    return problem(description, body)
+
+
+def _standard_problems() -> dict[int, OpenApiResponse]:
+    return {
+        400: problem_example(
+            "Invalid input, field by field",
+            InvalidInput({"severity": ["This field is required."]}),
+        ),
+        401: problem_example("No or bad credentials", exceptions.NotAuthenticated()),
+        403: problem_example(
+            "Not allowed for your role",
+            exceptions.PermissionDenied(
+                "Your role does not allow 'review' (it needs the incidents.review_incident "
+                "permission); ask a manager for a role that does."
+            ),
+        ),
+        404: problem_example(
+            "Unknown, or not visible to you",
+            exceptions.NotFound("No such resource, or you are not allowed to see it."),
+        ),
+        409: problem_example(
+            "Not allowed from the current status",
+            TransitionNotAllowed("resolve", "detected", ["assess", "dismiss"]),
+        ),
+        412: problem_example("If-Match names an old version", VersionMismatch(4)),
+    }
+
+
+# A record whose status closes it to most changes (PATCH of a reviewed incident).
+CLOSED = problem_example(
+    "Closed: only some fields can still change",
+    NotEditable(["severity"], "reviewed", ["participants", "is_confidential"]),
+)
+
+
+def responses(success: dict, *statuses: int, **overrides: OpenApiResponse) -> dict:
+    """`success` plus the problems of `statuses`, declared as application/problem+json.
+
+    `overrides` replaces a standard problem for this operation: `responses(…, 409, s409=CLOSED)`.
+    """
+    problems = _standard_problems()
+    chosen = {code: overrides.get(f"s{code}", problems[code]) for code in statuses}
+    return {**success, **{(code, PROBLEM_CONTENT_TYPE): p for code, p in chosen.items()}}

@@ -1,9 +1,33 @@
 """App configuration for incidents."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+_VIEWER = ["incidents.view_incident", "incidents.view_incidentreview"]
+_RESPONDER = [
+    *_VIEWER,
+    "incidents.add_incident",
+    "incidents.change_incident",
+    "incidents.assess_incident",
+    "incidents.respond_incident",
+    "incidents.resolve_incident",
+    "incidents.dismiss_incident",
+    "incidents.reopen_incident",
+]
 
 
 class IncidentsConfig(AppConfig):
     """The incident lifecycle."""
 
     name = "incidents"
+    verbose_name = _("Incidents")
+    # What each role may do with incidents (the platform syncs the groups after migrate).
+    role_permissions = {
+        "viewer": _VIEWER,
+        "responder": _RESPONDER,
+        "manager": [
+            *_RESPONDER,
+            "incidents.review_incident",
+            "incidents.view_confidential_incident",
+        ],
+    }

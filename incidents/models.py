@@ -5,68 +5,70 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 
 class Status(models.TextChoices):
-    DETECTED = "detected"
-    ASSESSED = "assessed"
-    RESPONDING = "responding"
-    RESOLVED = "resolved"
-    REVIEWED = "reviewed"
+    DETECTED = "detected", pgettext_lazy("incident status", "Detected")
+    ASSESSED = "assessed", pgettext_lazy("incident status", "Assessed")
+    RESPONDING = "responding", pgettext_lazy("incident status", "Responding")
+    RESOLVED = "resolved", pgettext_lazy("incident status", "Resolved")
+    REVIEWED = "reviewed", pgettext_lazy("incident status", "Reviewed")
 
 
 class Severity(models.TextChoices):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
+    LOW = "low", pgettext_lazy("severity", "Low")
+    MEDIUM = "medium", pgettext_lazy("severity", "Medium")
+    HIGH = "high", pgettext_lazy("severity", "High")
+    CRITICAL = "critical", pgettext_lazy("severity", "Critical")
 
 
 class Scope(models.TextChoices):
-    ISOLATED = "isolated"
-    SPREADING = "spreading"
-    COORDINATED = "coordinated"
+    ISOLATED = "isolated", pgettext_lazy("scope", "Isolated")
+    SPREADING = "spreading", pgettext_lazy("scope", "Spreading")
+    COORDINATED = "coordinated", pgettext_lazy("scope", "Coordinated")
 
 
 class Category(models.TextChoices):
-    SOCIAL_MEDIA_BACKLASH = "social_media_backlash"
-    DATA_LEAK = "data_leak"
-    DEFAMATION = "defamation"
-    MISINFORMATION = "misinformation"
-    PRODUCT_OR_SERVICE_FAILURE = "product_or_service_failure"
-    CONDUCT = "conduct"
-    CUSTOMER_COMPLAINT = "customer_complaint"
-    OTHER = "other"
+    SOCIAL_MEDIA_BACKLASH = "social_media_backlash", _("Social media backlash")
+    DATA_LEAK = "data_leak", _("Data leak")
+    DEFAMATION = "defamation", _("Defamation")
+    MISINFORMATION = "misinformation", _("Misinformation")
+    PRODUCT_OR_SERVICE_FAILURE = "product_or_service_failure", _("Product or service failure")
+    CONDUCT = "conduct", _("Conduct of staff")
+    CUSTOMER_COMPLAINT = "customer_complaint", _("Customer complaint")
+    OTHER = "other", pgettext_lazy("category", "Other")
 
 
 class Channel(models.TextChoices):
     X = "x", "X"
-    FACEBOOK = "facebook"
-    INSTAGRAM = "instagram"
-    TIKTOK = "tiktok"
-    LINKEDIN = "linkedin"
-    YOUTUBE = "youtube"
-    REDDIT = "reddit"
-    FORUM = "forum"
-    NEWS = "news"
-    REVIEW_SITE = "review_site"
-    BLOG = "blog"
-    EMAIL = "email"
-    OTHER = "other"
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    TIKTOK = "tiktok", "TikTok"
+    LINKEDIN = "linkedin", "LinkedIn"
+    YOUTUBE = "youtube", "YouTube"
+    REDDIT = "reddit", "Reddit"
+    FORUM = "forum", _("Forum")
+    NEWS = "news", _("News media")
+    REVIEW_SITE = "review_site", _("Review site")
+    BLOG = "blog", _("Blog")
+    EMAIL = "email", _("E-mail")
+    OTHER = "other", pgettext_lazy("channel", "Other")
 
 
 class Impact(models.TextChoices):
-    REPUTATION = "reputation"
-    FINANCIAL = "financial"
-    LEGAL = "legal"
-    SAFETY = "safety"
-    OPERATIONAL = "operational"
+    REPUTATION = "reputation", _("Reputation")
+    FINANCIAL = "financial", _("Financial")
+    LEGAL = "legal", _("Legal")
+    SAFETY = "safety", _("Safety")
+    OPERATIONAL = "operational", _("Operational")
 
 
 class Resolution(models.TextChoices):
-    RESOLVED = "resolved"
-    DISMISSED = "dismissed"
+    RESOLVED = "resolved", pgettext_lazy("resolution", "Resolved")
+    DISMISSED = "dismissed", pgettext_lazy("resolution", "Dismissed")
 
 
 def response_deadline(severity: str, assessed_at):
@@ -83,60 +85,86 @@ class Incident(FSMModelMixin, models.Model):
     """An online crisis, from detection to post-incident review."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    reference = models.CharField(max_length=32, unique=True, editable=False)
-    title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
-    category = models.CharField(max_length=40, choices=Category.choices, default=Category.OTHER)
-    channels = models.JSONField(default=list, blank=True)
-    status = FSMField(
-        max_length=16, choices=Status.choices, default=Status.DETECTED, protected=True
+    reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    category = models.CharField(
+        _("category"), max_length=40, choices=Category.choices, default=Category.OTHER
     )
-    severity = models.CharField(max_length=16, choices=Severity.choices, blank=True)
-    scope = models.CharField(max_length=16, choices=Scope.choices, blank=True)
-    estimated_reach = models.PositiveBigIntegerField(null=True, blank=True)
-    affected_count = models.PositiveBigIntegerField(null=True, blank=True)
-    impact = models.JSONField(default=list, blank=True)
-    rationale = models.TextField(blank=True)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    status = FSMField(
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DETECTED,
+        protected=True,
+    )
+    severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices, blank=True)
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, blank=True)
+    estimated_reach = models.PositiveBigIntegerField(
+        _("estimated reach"), null=True, blank=True, help_text=_("People who saw it.")
+    )
+    affected_count = models.PositiveBigIntegerField(
+        _("people affected"), null=True, blank=True, help_text=_("People directly affected.")
+    )
+    impact = models.JSONField(_("impact"), default=list, blank=True)
+    rationale = models.TextField(_("rationale"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="owned_incidents",
+        verbose_name=_("owner"),
     )
     participants = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="participating_incidents"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="participating_incidents",
+        verbose_name=_("participants"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_incidents"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="created_incidents",
+        verbose_name=_("created by"),
     )
-    is_confidential = models.BooleanField(default=False)
-    resolution = models.CharField(max_length=16, choices=Resolution.choices, blank=True)
-    resolution_summary = models.TextField(blank=True)
+    is_confidential = models.BooleanField(_("confidential"), default=False)
+    resolution = models.CharField(
+        _("resolution"), max_length=16, choices=Resolution.choices, blank=True
+    )
+    resolution_summary = models.TextField(_("resolution summary"), blank=True)
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
     )
-    detected_at = models.DateTimeField(default=timezone.now)
-    assessed_at = models.DateTimeField(null=True, blank=True)
-    response_due_at = models.DateTimeField(null=True, blank=True)
-    response_started_at = models.DateTimeField(null=True, blank=True)
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1)
+    detected_at = models.DateTimeField(_("detected at"), default=timezone.now)
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("response due at"), null=True, blank=True)
+    response_started_at = models.DateTimeField(_("response started at"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         ordering = ["-created_at", "-id"]
         permissions = [
-            ("assess_incident", "Can assess incidents"),
-            ("respond_incident", "Can start the response to incidents"),
-            ("resolve_incident", "Can resolve incidents"),
-            ("dismiss_incident", "Can dismiss incidents"),
-            ("reopen_incident", "Can reopen incidents"),
-            ("review_incident", "Can record post-incident reviews"),
-            ("view_confidential_incident", "Can see every confidential incident"),
+            ("assess_incident", _("Can assess incidents")),
+            ("respond_incident", _("Can start the response to incidents")),
+            ("resolve_incident", _("Can resolve incidents")),
+            ("dismiss_incident", _("Can dismiss incidents")),
+            ("reopen_incident", _("Can reopen incidents")),
+            ("review_incident", _("Can record post-incident reviews")),
+            ("view_confidential_incident", _("Can see every confidential incident")),
         ]
         constraints = [
             models.CheckConstraint(condition=_in("status", Status), name="incident_status_valid"),
@@ -177,14 +205,29 @@ class Incident(FSMModelMixin, models.Model):
             and self.response_due_at < timezone.now()
         )
 
+    def _set_assessment(
+        self, *, at, severity, scope, estimated_reach, affected_count, impact, rationale
+    ) -> None:
+        self.severity = severity
+        self.scope = scope or ""
+        self.estimated_reach = estimated_reach
+        self.affected_count = affected_count
+        self.impact = list(impact or [])
+        self.rationale = rationale or ""
+        self.assessed_at = at
+        self.response_due_at = response_deadline(severity, at)
+
     # --- State machine: the only way the status changes. --------------------------------------
-    # Each method applies its own input; services lock the row, call it, save and log.
+    # Each method applies its own input; services lock the row, call it, save and log. The
+    # declarations are the one source of transition names, permissions, event actions and
+    # labels (crisis_api.lifecycle.StateMachine reads them).
 
     @transition(
         field=status,
         source=Status.DETECTED,
         target=Status.ASSESSED,
         permission="incidents.assess_incident",
+        custom={"event": "incident.assessed", "label": pgettext_lazy("transition", "assess")},
     )
     def assess(
         self,
@@ -197,20 +240,25 @@ class Incident(FSMModelMixin, models.Model):
         impact=None,
         rationale="",
     ):
-        self.severity = severity
-        self.scope = scope
-        self.estimated_reach = estimated_reach
-        self.affected_count = affected_count
-        self.impact = list(impact or [])
-        self.rationale = rationale
-        self.assessed_at = at
-        self.response_due_at = response_deadline(severity, at)
+        self._set_assessment(
+            at=at,
+            severity=severity,
+            scope=scope,
+            estimated_reach=estimated_reach,
+            affected_count=affected_count,
+            impact=impact,
+            rationale=rationale,
+        )
 
     @transition(
         field=status,
         source=Status.ASSESSED,
         target=Status.RESPONDING,
         permission="incidents.respond_incident",
+        custom={
+            "event": "incident.response_started",
+            "label": pgettext_lazy("transition", "respond"),
+        },
     )
     def respond(self, *, at, owner):
         self.owner = owner
@@ -223,6 +271,7 @@ class Incident(FSMModelMixin, models.Model):
         source=Status.RESPONDING,
         target=Status.RESOLVED,
         permission="incidents.resolve_incident",
+        custom={"event": "incident.resolved", "label": pgettext_lazy("transition", "resolve")},
     )
     def resolve(self, *, at, resolution_summary):
         self.resolution = Resolution.RESOLVED
@@ -234,6 +283,7 @@ class Incident(FSMModelMixin, models.Model):
         source=[Status.DETECTED, Status.ASSESSED],
         target=Status.RESOLVED,
         permission="incidents.dismiss_incident",
+        custom={"event": "incident.dismissed", "label": pgettext_lazy("transition", "dismiss")},
     )
     def dismiss(self, *, at, reason, duplicate_of=None):
         self.resolution = Resolution.DISMISSED
@@ -246,8 +296,14 @@ class Incident(FSMModelMixin, models.Model):
         source=Status.RESOLVED,
         target=Status.RESPONDING,
         permission="incidents.reopen_incident",
+        custom={"event": "incident.reopened", "label": pgettext_lazy("transition", "reopen")},
     )
-    def reopen(self, *, at, owner):
+    def reopen(self, *, at, owner, assessment=None):
+        """Back to responding; an incident dismissed before any assessment is assessed now."""
+        if self.assessed_at is None:
+            if not assessment or not assessment.get("severity"):
+                raise ValueError("an incident never assessed needs a severity to reopen")
+            self._set_assessment(at=at, **{**ASSESSMENT_DEFAULTS, **assessment})
         self.resolution = ""
         self.resolution_summary = ""
         self.resolved_at = None
@@ -262,37 +318,59 @@ class Incident(FSMModelMixin, models.Model):
         source=Status.RESOLVED,
         target=Status.REVIEWED,
         permission="incidents.review_incident",
+        custom={"event": "incident.reviewed", "label": pgettext_lazy("transition", "review")},
     )
     def review(self, *, at):
         self.reviewed_at = at
+
+
+# The assessment's optional inputs and their values when not given.
+ASSESSMENT_DEFAULTS = {
+    "scope": "",
+    "estimated_reach": None,
+    "affected_count": None,
+    "impact": (),
+    "rationale": "",
+}
 
 
 class IncidentReview(models.Model):
     """The post-incident review: what happened and what the team learned."""
 
     incident = models.OneToOneField(
-        Incident, on_delete=models.PROTECT, related_name="review_record"
+        Incident, on_delete=models.PROTECT, related_name="review_record", verbose_name=_("incident")
     )
-    summary = models.TextField()
-    root_cause = models.TextField()
-    what_went_well = models.TextField()
-    what_went_wrong = models.TextField()
-    lessons_learned = models.TextField()
-    follow_up_actions = models.JSONField(default=list, blank=True)
+    summary = models.TextField(_("summary"))
+    root_cause = models.TextField(_("root cause"))
+    what_went_well = models.TextField(_("what went well"))
+    what_went_wrong = models.TextField(_("what went wrong"))
+    lessons_learned = models.TextField(_("lessons learned"))
+    follow_up_actions = models.JSONField(_("follow-up actions"), default=list, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("post-incident review")
+        verbose_name_plural = _("post-incident reviews")
 
     def __str__(self) -> str:
-        return f"Review of {self.incident.reference}"
+        return _("Review of %(reference)s") % {"reference": self.incident.reference}
 
 
 class ReferenceCounter(models.Model):
     """The last incident number handed out in a year (CR-2026-0042)."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_number}"

@@ -27,37 +27,83 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
     )
 
 
-def _with_related(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
-    """Everything IncidentSerializer reads: two queries for any number of incidents."""
+def _with_related(incidents: QuerySet[Incident], user) -> QuerySet[Incident]:
+    """Everything IncidentSerializer reads for `user`: two queries for any number of incidents.
+
+    `duplicate_of_visible` says whether the user may see the original of a duplicate (a
+    confidential original's id is hidden from those who may not see it).
+    """
     usernames = get_user_model().objects.only("id", "username")
+    original = incidents_visible_to(user).filter(pk=OuterRef("duplicate_of_id"))
     return (
         incidents.select_related("owner", "created_by", "review_record__reviewed_by")
         .prefetch_related(Prefetch("participants", queryset=usernames.order_by("username")))
         .annotate(
             response_due_order=Coalesce(
                 "response_due_at", Value(FAR_FUTURE, output_field=DateTimeField())
-            )
+            ),
+            duplicate_of_visible=Exists(original),
         )
     )
 
 
 def incident_list(*, user) -> QuerySet[Incident]:
     """Visible incidents, ready to serialise."""
-    return _with_related(incidents_visible_to(user))
+    return _with_related(incidents_visible_to(user), user)
 
 
-def incident_written(*, incident_id) -> Incident:
-    """The incident a caller has just written, ready to serialise.
+def incident_written(*, incident_id, user) -> Incident:
+    """The incident a caller has just written, ready to serialise for them.
 
     No visibility filter: a write may hide the incident from its own author (making it
     confidential, handing it to another owner); the author still gets what was saved.
     """
-    return _with_related(Incident.objects.all()).get(pk=incident_id)
+    return _with_related(Incident.objects.all(), user).get(pk=incident_id)
 
 
 def incident_timeline(*, incident: Incident) -> QuerySet[Event]:
     """The incident's events, with their actors."""
     return Event.objects.filter(stream=incident.stream).select_related("actor")
+
+
+# Fields of incident events that name another incident.
+INCIDENT_REFERENCES = ("duplicate_of",)
+
+
+def incident_changes_redactor(*, events, user):
+    """A function hiding, in these events' changes, the incidents `user` may not see.
+
+    One query for the whole page, whatever its size; None when nothing needs hiding.
+    """
+    named = {
+        value
+        for event in events
+        for field in INCIDENT_REFERENCES
+        if field in event.changes
+        for value in event.changes[field].values()
+        if value
+    }
+    if not named:
+        return None
+    visible = {
+        str(pk)
+        for pk in incidents_visible_to(user).filter(pk__in=named).values_list("pk", flat=True)
+    }
+    hidden = named - visible
+    if not hidden:
+        return None
+
+    def redact(changes: dict) -> dict:
+        return {
+            field: (
+                {k: (None if v in hidden else v) for k, v in change.items()}
+                if field in INCIDENT_REFERENCES
+                else change
+            )
+            for field, change in changes.items()
+        }
+
+    return redact
 
 
 def users_who_can_respond() -> QuerySet:

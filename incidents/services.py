@@ -2,7 +2,8 @@
 
 Services lock the incident row, check the expected version and the state machine under the
 lock, apply the change and append the event, so the change and its audit record commit or roll
-back together.
+back together. They refuse what they do not know: a field outside EDITABLE_FIELDS is a
+programming error (TypeError), a change the rules forbid is a problem the API renders.
 """
 
 from collections.abc import Callable, Iterable
@@ -12,12 +13,24 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crisis_api.concurrency import check_version
-from crisis_api.events.services import event_append
+from crisis_api.errors import InvalidInput, NotPermitted
+from crisis_api.events.changes import diff, initial_values, snapshot
+from crisis_api.events.services import SYSTEM_STREAM, event_append
+from crisis_api.lifecycle.errors import NotEditable
+from crisis_api.lifecycle.services import lock, run_transition
 from crisis_api.models import Event
-from incidents.models import Category, Incident, IncidentReview, ReferenceCounter, response_deadline
-from incidents.state import TRANSITION_ACTIONS, TransitionNotAllowed, can_run
+from incidents.models import (
+    Category,
+    Incident,
+    IncidentReview,
+    ReferenceCounter,
+    Status,
+    response_deadline,
+)
+from incidents.state import incident_machine
 
 # Fields whose changes the event log records ("status" is recorded as from/to status).
 TRACKED_FIELDS = (
@@ -26,33 +39,17 @@ TRACKED_FIELDS = (
     "resolution_summary", "duplicate_of", "detected_at", "assessed_at", "response_due_at",
     "response_started_at", "first_response_at", "resolved_at", "reviewed_at",
 )  # fmt: skip
+WITH_PARTICIPANTS = (*TRACKED_FIELDS, "participants")
 
-
-def _snapshot(incident: Incident, *, participants: bool) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name in TRACKED_FIELDS:
-        value = getattr(incident, name)
-        if name == "owner":
-            value = value.username if value else None
-        elif name == "duplicate_of":
-            value = str(incident.duplicate_of_id) if incident.duplicate_of_id else None
-        values[name] = value
-    if participants:
-        values["participants"] = sorted(u.username for u in incident.participants.all())
-    return values
-
-
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {
-        name: {"from": before.get(name), "to": value}
-        for name, value in after.items()
-        if before.get(name) != value
-    }
-
-
-def _locked(incident_id) -> Incident:
-    """Re-read the incident under a row lock (and refresh a protected status safely)."""
-    return Incident.objects.select_for_update().get(pk=incident_id)
+# What incident_update may change: the API, the admin and the demo data all use this list.
+EDITABLE_FIELDS = (
+    "title", "summary", "category", "channels", "severity", "scope", "estimated_reach",
+    "affected_count", "impact", "rationale", "owner", "participants", "is_confidential",
+    "detected_at",
+)  # fmt: skip
+# A reviewed incident is closed: only who may see it can still change.
+EDITABLE_WHEN_REVIEWED = ("participants", "is_confidential")
+CONFIDENTIAL_ACCESS = "incidents.view_confidential_incident"
 
 
 def _next_reference(year: int) -> str:
@@ -61,6 +58,42 @@ def _next_reference(year: int) -> str:
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return f"{settings.INCIDENT_REFERENCE_PREFIX}-{year}-{counter.last_number:04d}"
+
+
+def may_widen_visibility(incident: Incident, user) -> bool:
+    """Who may show a confidential incident to more people: its owner (its creator while it has
+    none) and managers."""
+    if user.has_perm(CONFIDENTIAL_ACCESS):
+        return True
+    keeper_id = incident.owner_id or incident.created_by_id
+    return keeper_id == user.pk
+
+
+def _check_widening(incident: Incident, actor, *, public: bool, new_people: Iterable) -> None:
+    """Refuse to widen who sees a confidential incident unless the actor may (403)."""
+    if not incident.is_confidential or may_widen_visibility(incident, actor):
+        return
+    if public:
+        raise NotPermitted(
+            _(
+                "Only the incident's owner or a manager may make a confidential incident "
+                "public; ask them."
+            )
+        )
+    names = sorted(user.username for user in new_people)
+    if names:
+        raise NotPermitted(
+            _(
+                "Only the incident's owner or a manager may show a confidential incident to "
+                "more people (%(names)s); ask them."
+            )
+            % {"names": ", ".join(names)}
+        )
+
+
+def _people_who_see(incident: Incident) -> set[int]:
+    ids = set(incident.participants.values_list("pk", flat=True))
+    return ids | {incident.owner_id, incident.created_by_id}
 
 
 @transaction.atomic
@@ -92,17 +125,12 @@ def incident_create(
         updated_at=now,
     )
     incident.participants.set(participants)
-    created = {
-        k: v
-        for k, v in _snapshot(incident, participants=True).items()
-        if v not in ("", [], None, False)
-    }
     event_append(
         stream=incident.stream,
         action="incident.created",
         actor=actor,
         to_status=incident.status,
-        changes=_diff({}, created),
+        changes=diff({}, initial_values(snapshot(incident, WITH_PARTICIPANTS))),
     )
     return incident
 
@@ -111,18 +139,42 @@ def incident_create(
 def incident_update(
     *, incident_id, actor, expected_version: int | None = None, **fields: Any
 ) -> Incident:
-    """Change the writable fields; no change, no event and no new version."""
-    incident = _locked(incident_id)
+    """Change EDITABLE_FIELDS; no change, no event and no new version."""
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise TypeError(
+            f"incident_update() cannot change {', '.join(unknown)}; "
+            f"editable: {', '.join(EDITABLE_FIELDS)}."
+        )
+    incident = lock(Incident, incident_id)
     check_version(expected_version, incident.version)
-    before = _snapshot(incident, participants=True)
+    before = snapshot(incident, WITH_PARTICIPANTS)
+    if incident.status == Status.REVIEWED:
+        closed = [name for name in fields if name not in EDITABLE_WHEN_REVIEWED]
+        if closed:
+            raise NotEditable(closed, incident.status, list(EDITABLE_WHEN_REVIEWED))
+    if "severity" in fields and not incident.assessed_at:
+        raise InvalidInput(
+            {"severity": [_("Assess the incident first: the assess transition sets its severity.")]}
+        )
+    seen_by = _people_who_see(incident)
+    new_people = [u for u in fields.get("participants", ()) if u.pk not in seen_by]
+    if fields.get("owner") is not None and fields["owner"].pk not in seen_by:
+        new_people.append(fields["owner"])
+    _check_widening(
+        incident,
+        actor,
+        public=fields.get("is_confidential") is False,
+        new_people=new_people,
+    )
     participants = fields.pop("participants", None)
     for name, value in fields.items():
         setattr(incident, name, value)
-    if "severity" in fields and incident.assessed_at and incident.severity:
+    if "severity" in fields and incident.severity:
         incident.response_due_at = response_deadline(incident.severity, incident.assessed_at)
     if participants is not None:
         incident.participants.set(participants)
-    changes = _diff(before, _snapshot(incident, participants=True))
+    changes = diff(before, snapshot(incident, WITH_PARTICIPANTS))
     if not changes:
         return incident
     incident.version += 1
@@ -133,39 +185,28 @@ def incident_update(
 
 
 def _transition(
+    name: str,
     *,
     incident_id,
-    name: str,
     actor,
     expected_version: int | None,
     apply: Callable[[Incident, datetime], None],
     note: str = "",
     data: dict[str, Any] | None = None,
+    check: Callable[[Incident], None] | None = None,
 ) -> Incident:
-    """Lock, re-check version and state, run the transition, save and log: all or nothing."""
-    with transaction.atomic():
-        incident = _locked(incident_id)
-        check_version(expected_version, incident.version)
-        if not can_run(incident, name):
-            raise TransitionNotAllowed(name, incident)
-        before = _snapshot(incident, participants=False)
-        from_status = incident.status
-        now = timezone.now()
-        apply(incident, now)
-        incident.version += 1
-        incident.updated_at = now
-        incident.save()
-        event_append(
-            stream=incident.stream,
-            action=TRANSITION_ACTIONS[name],
-            actor=actor,
-            from_status=from_status,
-            to_status=incident.status,
-            changes=_diff(before, _snapshot(incident, participants=False)),
-            note=note,
-            data=data,
-        )
-    return incident
+    return run_transition(
+        machine=incident_machine,
+        pk=incident_id,
+        name=name,
+        actor=actor,
+        expected_version=expected_version,
+        apply=apply,
+        tracked=TRACKED_FIELDS,
+        note=note,
+        data=data,
+        check=check,
+    )
 
 
 def incident_assess(
@@ -182,8 +223,8 @@ def incident_assess(
 ) -> Incident:
     """Size the crisis and start the response clock."""
     return _transition(
+        "assess",
         incident_id=incident_id,
-        name="assess",
         actor=actor,
         expected_version=expected_version,
         apply=lambda incident, at: incident.assess(
@@ -202,12 +243,18 @@ def incident_respond(
     *, incident_id, actor, owner=None, expected_version: int | None = None
 ) -> Incident:
     """Start the response, owned by `owner` (by default the current owner, else the caller)."""
+
+    def check(incident: Incident) -> None:
+        if owner is not None and owner.pk not in _people_who_see(incident):
+            _check_widening(incident, actor, public=False, new_people=[owner])
+
     return _transition(
+        "respond",
         incident_id=incident_id,
-        name="respond",
         actor=actor,
         expected_version=expected_version,
         apply=lambda incident, at: incident.respond(at=at, owner=owner or incident.owner or actor),
+        check=check,
     )
 
 
@@ -216,8 +263,8 @@ def incident_resolve(
 ) -> Incident:
     """Close the crisis with the solutions that were presented."""
     return _transition(
+        "resolve",
         incident_id=incident_id,
-        name="resolve",
         actor=actor,
         expected_version=expected_version,
         apply=lambda incident, at: incident.resolve(at=at, resolution_summary=resolution_summary),
@@ -229,8 +276,8 @@ def incident_dismiss(
 ) -> Incident:
     """Close a false alarm or a duplicate without a response."""
     return _transition(
+        "dismiss",
         incident_id=incident_id,
-        name="dismiss",
         actor=actor,
         expected_version=expected_version,
         apply=lambda incident, at: incident.dismiss(
@@ -241,16 +288,59 @@ def incident_dismiss(
 
 
 def incident_reopen(
-    *, incident_id, actor, reason: str, expected_version: int | None = None
+    *,
+    incident_id,
+    actor,
+    reason: str,
+    severity: str | None = None,
+    scope: str | None = None,
+    estimated_reach: int | None = None,
+    affected_count: int | None = None,
+    impact: Iterable[str] = (),
+    rationale: str = "",
+    expected_version: int | None = None,
 ) -> Incident:
-    """The crisis flares up again: back to responding."""
+    """The crisis flares up again: back to responding.
+
+    An incident dismissed before it was ever assessed is assessed now: `severity` is then
+    required (the other assessment fields are optional) and the deadlines follow as at assess.
+    The assessment fields are refused for an incident that was assessed (PATCH changes those).
+    """
+    given = {
+        "severity": severity,
+        "scope": scope,
+        "estimated_reach": estimated_reach,
+        "affected_count": affected_count,
+        "impact": list(impact),
+        "rationale": rationale,
+    }
+    given = {name: value for name, value in given.items() if value not in (None, "", [])}
+
+    def check(incident: Incident) -> None:
+        if incident.assessed_at is None and not severity:
+            raise InvalidInput(
+                {
+                    "severity": [
+                        _(
+                            "This incident was dismissed before it was assessed: give its "
+                            "severity (and, if known, scope, estimated_reach, affected_count, "
+                            "impact, rationale) to reopen it."
+                        )
+                    ]
+                }
+            )
+        if incident.assessed_at is not None and given:
+            message = _("Already assessed: change it with PATCH after reopening.")
+            raise InvalidInput({name: [message] for name in given})
+
     return _transition(
+        "reopen",
         incident_id=incident_id,
-        name="reopen",
         actor=actor,
         expected_version=expected_version,
-        apply=lambda incident, at: incident.reopen(at=at, owner=actor),
+        apply=lambda incident, at: incident.reopen(at=at, owner=actor, assessment=given),
         note=reason,
+        check=check,
     )
 
 
@@ -281,8 +371,8 @@ def incident_review(
         IncidentReview.objects.create(incident=incident, reviewed_by=actor, created_at=at, **record)
 
     return _transition(
+        "review",
         incident_id=incident_id,
-        name="review",
         actor=actor,
         expected_version=expected_version,
         apply=apply,
@@ -301,8 +391,27 @@ TRANSITION_SERVICES: dict[str, Callable[..., Incident]] = {
 }
 
 
-def incident_add_note(*, incident: Incident, actor, note: str) -> Event:
-    """Add what we know now to the timeline (the incident itself is unchanged)."""
+@transaction.atomic
+def incident_add_note(
+    *, incident_id, actor, note: str, expected_version: int | None = None
+) -> Event:
+    """Add what we know now to the timeline (the incident itself and its version are unchanged).
+
+    `expected_version` is honoured like on every other write: a note written against a stale
+    view of the incident is refused (412), so nobody annotates a state they have not seen.
+    """
+    incident = lock(Incident, incident_id)
+    check_version(expected_version, incident.version)
     return event_append(
         stream=incident.stream, action="incident.note_added", actor=actor, note=note
+    )
+
+
+def incidents_export_record(*, actor, count: int, query: str) -> Event:
+    """Record on the system stream that `actor` exported `count` incidents."""
+    return event_append(
+        stream=SYSTEM_STREAM,
+        action="incidents.exported",
+        actor=actor,
+        data={"count": count, "query": query},
     )

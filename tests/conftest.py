@@ -28,6 +28,29 @@ TRANSITION_INPUT = {
         "follow_up_actions": ["Write the FAQ"],
     },
 }
+# The oracle of the lifecycle, written from DESIGN.md (not from the code): which transition runs
+# from which status, and where it leads. Every layer's tests derive their tables from it.
+LIFECYCLE = {
+    ("assess", "detected"): "assessed",
+    ("dismiss", "detected"): "resolved",
+    ("dismiss", "assessed"): "resolved",
+    ("respond", "assessed"): "responding",
+    ("resolve", "responding"): "resolved",
+    ("reopen", "resolved"): "responding",
+    ("review", "resolved"): "reviewed",
+}
+
+
+def allowed_from(status: str) -> set[str]:
+    """The transitions the oracle allows from `status`."""
+    return {name for name, source in LIFECYCLE if source == status}
+
+
+def runs_from(name: str) -> str:
+    """A status `name` can run from."""
+    return next(source for transition, source in LIFECYCLE if transition == name)
+
+
 # How to reach each status from `detected`, through the real transitions.
 PATHS = {
     "detected": [],

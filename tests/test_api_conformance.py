@@ -32,7 +32,8 @@ from schemathesis.specs.openapi.checks import (
 
 from crisis_api.auth.tokens import api_token_issue
 from incidents.models import Incident
-from incidents.state import TRANSITIONS, can_run
+from incidents.state import incident_machine
+from tests.conftest import runs_from
 
 schema = schemathesis.openapi.from_dict(
     SchemaGenerator().get_schema(request=None, public=True)  # what /api/v1/schema/ serves
@@ -49,15 +50,6 @@ CHECKS = [
 ]
 # What the incident URLs accept as an id (the viewset's lookup_value_regex).
 ID_IN_PATH = re.compile(r"[0-9a-fA-F-]{36}")
-# The status each transition can run from: an incident is made there when none can run it.
-RUNS_FROM = {
-    "assess": "detected",
-    "respond": "assessed",
-    "resolve": "responding",
-    "dismiss": "assessed",
-    "reopen": "resolved",
-    "review": "resolved",
-}
 
 
 @pytest.fixture
@@ -98,10 +90,10 @@ def _aim_at_existing_incident(case, api) -> None:
         return  # keep an id no incident has (404)
     incidents = list(Incident.objects.order_by("reference"))
     name = case.path.rstrip("/").rsplit("/", 1)[-1]
-    if name in TRANSITIONS and pick % 2:
-        incidents = [incident for incident in incidents if can_run(incident, name)] or [
-            api["make_incident"](RUNS_FROM[name], actor=api["manager"])
-        ]
+    if name in incident_machine.names and pick % 2:
+        incidents = [
+            incident for incident in incidents if incident_machine.can_run(incident, name)
+        ] or [api["make_incident"](runs_from(name), actor=api["manager"])]
     incident = incidents[pick % len(incidents)]
     case.path_parameters["id"] = str(incident.pk)
     if "If-Match" in case.headers and pick % 3 == 0:

@@ -1,8 +1,56 @@
-"""Roles are Django groups; a user holds at most one of them."""
+"""Roles are Django groups; a user holds at most one of them.
 
-from django.contrib.auth.models import Group
+Each app declares what its roles may do in its AppConfig, as `role_permissions`
+({role: [app_label.codename, …]}); after every `migrate` the platform makes each role's group
+hold exactly the union of what the apps declare, so a new area adds its permissions without
+touching another area's code or migrations.
+"""
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
 
 ROLES = ("viewer", "responder", "manager")
+
+
+def declared_role_permissions() -> dict[str, set[str]]:
+    """Every role's permissions, gathered from the apps' `role_permissions` declarations."""
+    declared: dict[str, set[str]] = {role: set() for role in ROLES}
+    for config in apps.get_app_configs():
+        for role, names in getattr(config, "role_permissions", {}).items():
+            if role not in declared:
+                raise ValueError(
+                    f"{config.name} declares permissions for {role!r}, which is not a role; "
+                    f"roles: {', '.join(ROLES)}."
+                )
+            declared[role].update(names)
+    return declared
+
+
+@transaction.atomic
+def roles_sync() -> None:
+    """Make each role's group hold exactly its declared permissions (creating the group)."""
+    for role, names in declared_role_permissions().items():
+        wanted = Q(pk__in=[])
+        for name in names:
+            app_label, codename = name.split(".", 1)
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        permissions = list(Permission.objects.filter(wanted))
+        found = {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
+        if found != names:
+            raise ValueError(
+                f"Role {role!r} declares permissions that do not exist: "
+                f"{', '.join(sorted(names - found))}."
+            )
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(permissions)
+
+
+def roles_sync_after_migrate(sender, **kwargs) -> None:
+    """post_migrate receiver: sync once, after the last app's permissions were created."""
+    if sender is list(apps.get_app_configs())[-1]:
+        roles_sync()
 
 
 def user_set_role(*, user, role: str) -> None:

@@ -1,9 +1,8 @@
 """How the admin shows incidents: badges, deadlines and the timeline."""
 
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
-from crisis_api.events.verification import ChainReport
 from incidents.models import Incident
 
 STATUS_COLOURS = {
@@ -44,59 +43,3 @@ def deadline(incident: Incident):
             '<strong class="crisis-overdue" style="color:#b71c1c">{} · overdue</strong>', when
         )
     return when
-
-
-def _value(value) -> str:
-    if value in (None, "", []):
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _changes(changes: dict) -> str:
-    return "; ".join(
-        f"{field}: {_value(change.get('from'))} → {_value(change.get('to'))}"
-        for field, change in changes.items()
-    )
-
-
-def timeline_table(events):
-    """The incident's events, oldest first, newest last."""
-    rows = format_html_join(
-        "\n",
-        '<tr class="crisis-event" data-action="{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
-        "<td>{}</td><td>{}</td></tr>",
-        (
-            (
-                event.action,
-                event.sequence,
-                timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
-                event.actor.username if event.actor else "system",
-                event.action,
-                _changes(event.changes)
-                or (f"{event.from_status or '—'} → {event.to_status}" if event.to_status else ""),
-                event.note,
-            )
-            for event in events
-        ),
-    )
-    return format_html(
-        '<div style="overflow-x:auto"><table id="crisis-timeline"><thead><tr><th>#</th>'
-        "<th>at</th><th>actor</th><th>action</th><th>changes</th><th>note</th></tr></thead>"
-        "<tbody>{}</tbody></table></div>",
-        rows,
-    )
-
-
-def chain_verdict(report: ChainReport):
-    if report.valid:
-        return format_html(
-            '<span id="crisis-chain" style="color:#2e7d32">✔ chain valid ({} events)</span>',
-            report.events,
-        )
-    return format_html(
-        '<span id="crisis-chain" style="color:#b71c1c">✘ chain broken at event {} ({})</span>',
-        report.first_invalid_sequence,
-        report.reason,
-    )

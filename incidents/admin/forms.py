@@ -2,33 +2,30 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
+from crisis_api.lifecycle.admin import TransitionForm
 from incidents.models import Channel, Impact, Incident, Scope, Severity
 from incidents.selectors import incidents_visible_to, users_who_can_respond
+from incidents.services import EDITABLE_FIELDS
 
 CHECKBOXES = forms.CheckboxSelectMultiple
-
-
-class VersionedForm(forms.Form):
-    """Carries the version the manager saw, so a stale form is refused like a stale If-Match."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class IncidentAdminForm(forms.ModelForm):
     """The fields a manager edits; channels and impact as checkbox lists."""
 
-    channels = forms.MultipleChoiceField(choices=Channel.choices, widget=CHECKBOXES, required=False)
-    impact = forms.MultipleChoiceField(choices=Impact.choices, widget=CHECKBOXES, required=False)
+    channels = forms.MultipleChoiceField(
+        label=_("channels"), choices=Channel.choices, widget=CHECKBOXES, required=False
+    )
+    impact = forms.MultipleChoiceField(
+        label=_("impact"), choices=Impact.choices, widget=CHECKBOXES, required=False
+    )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Incident
-        fields = [
-            "title", "summary", "category", "channels", "severity", "scope", "estimated_reach",
-            "affected_count", "impact", "rationale", "owner", "participants", "is_confidential",
-            "detected_at",
-        ]  # fmt: skip
+        fields = list(EDITABLE_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,24 +40,50 @@ class IncidentAdminForm(forms.ModelForm):
             self.fields["expected_version"].initial = self.instance.version
 
 
-class AssessForm(VersionedForm):
-    severity = forms.ChoiceField(choices=Severity.choices, widget=forms.RadioSelect)
-    scope = forms.ChoiceField(choices=[("", "—"), *Scope.choices], required=False)
-    estimated_reach = forms.IntegerField(
-        min_value=0, required=False, help_text="People who saw it."
-    )
-    affected_count = forms.IntegerField(
-        min_value=0, required=False, help_text="People directly affected."
-    )
-    impact = forms.MultipleChoiceField(choices=Impact.choices, widget=CHECKBOXES, required=False)
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+def _text(label, rows=3, **kwargs) -> forms.CharField:
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
-class RespondForm(VersionedForm):
+def _assessment_fields() -> dict[str, forms.Field]:
+    """The fields of an assessment, for assessing and for reopening a never-assessed incident."""
+    return {
+        "severity": forms.ChoiceField(
+            label=_("severity"), choices=Severity.choices, widget=forms.RadioSelect
+        ),
+        "scope": forms.ChoiceField(
+            label=_("scope"), choices=[("", "—"), *Scope.choices], required=False
+        ),
+        "estimated_reach": forms.IntegerField(
+            label=_("estimated reach"),
+            min_value=0,
+            required=False,
+            help_text=_("People who saw it."),
+        ),
+        "affected_count": forms.IntegerField(
+            label=_("people affected"),
+            min_value=0,
+            required=False,
+            help_text=_("People directly affected."),
+        ),
+        "impact": forms.MultipleChoiceField(
+            label=_("impact"), choices=Impact.choices, widget=CHECKBOXES, required=False
+        ),
+        "rationale": _text(_("rationale"), required=False),
+    }
+
+
+class AssessForm(TransitionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(_assessment_fields())
+
+
+class RespondForm(TransitionForm):
     owner = forms.ModelChoiceField(
+        label=_("owner"),
         queryset=get_user_model().objects.none(),
         required=False,
-        help_text="Empty: the current owner, else you.",
+        help_text=_("Empty: the current owner, else you."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -68,37 +91,48 @@ class RespondForm(VersionedForm):
         self.fields["owner"].queryset = users_who_can_respond()
 
 
-class ResolveForm(VersionedForm):
-    resolution_summary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), help_text="The solutions that were presented."
+class ResolveForm(TransitionForm):
+    resolution_summary = _text(
+        _("resolution summary"), rows=4, help_text=_("The solutions that were presented.")
     )
 
 
-class DismissForm(VersionedForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+class DismissForm(TransitionForm):
+    reason = _text(_("reason"))
     duplicate_of = forms.ModelChoiceField(
-        queryset=Incident.objects.none(), required=False, help_text="If it duplicates another."
+        label=_("duplicate of"),
+        queryset=Incident.objects.none(),
+        required=False,
+        help_text=_("If it duplicates another incident."),
     )
 
-    def __init__(self, *args, incident: Incident, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        others = incidents_visible_to(user).exclude(pk=incident.pk).order_by("-created_at")
-        self.fields["duplicate_of"].queryset = others
+        others = incidents_visible_to(self.user).exclude(pk=self.record.pk)
+        self.fields["duplicate_of"].queryset = others.order_by("-created_at")
 
 
-class ReopenForm(VersionedForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+class ReopenForm(TransitionForm):
+    """Why it is back; an incident dismissed before any assessment is assessed now."""
+
+    reason = _text(_("reason"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.record.assessed_at is None:
+            self.fields.update(_assessment_fields())
+            self.fields["severity"].help_text = _(
+                "It was dismissed before it was assessed: assess it now."
+            )
 
 
-class ReviewForm(VersionedForm):
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    root_cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    what_went_well = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    what_went_wrong = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    lessons_learned = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    follow_up_actions = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line."
-    )
+class ReviewForm(TransitionForm):
+    summary = _text(_("summary"))
+    root_cause = _text(_("root cause"))
+    what_went_well = _text(_("what went well"))
+    what_went_wrong = _text(_("what went wrong"))
+    lessons_learned = _text(_("lessons learned"))
+    follow_up_actions = _text(_("follow-up actions"), required=False, help_text=_("One per line."))
 
     def clean_follow_up_actions(self):
         lines = self.cleaned_data["follow_up_actions"].splitlines()
@@ -113,12 +147,3 @@ TRANSITION_FORMS = {
     "reopen": ReopenForm,
     "review": ReviewForm,
 }
-
-
-def transition_form(name: str, data=None, *, incident: Incident, user):
-    """The bound or unbound form of one transition."""
-    form_class = TRANSITION_FORMS[name]
-    kwargs = {"initial": {"version": incident.version}}
-    if form_class is DismissForm:
-        kwargs.update(incident=incident, user=user)
-    return form_class(data, **kwargs)

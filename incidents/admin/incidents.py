@@ -1,39 +1,22 @@
 """IncidentAdmin: list, page, transitions and export, all through the incident services."""
 
-from functools import cache
-
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crisis_api.errors import ProblemError
-from crisis_api.events.services import SYSTEM_STREAM, event_append
-from crisis_api.events.verification import verify_stream
+from crisis_api.lifecycle.admin import EMPTY, TransitionAdminMixin
 from incidents import services
 from incidents.admin import display
 from incidents.admin.export import incidents_csv
-from incidents.admin.forms import IncidentAdminForm, transition_form
-from incidents.diagram import state_diagram_svg
-from incidents.models import Channel, Incident, Status
-from incidents.selectors import (
-    any_channel_q,
-    incident_timeline,
-    incidents_visible_to,
-    overdue_q,
-)
-from incidents.state import (
-    TRANSITIONS,
-    TransitionNotAllowed,
-    can_run,
-    transition_permission,
-    user_transitions,
-)
+from incidents.admin.forms import TRANSITION_FORMS, IncidentAdminForm
+from incidents.models import Channel, Impact, Incident, Status
+from incidents.selectors import any_channel_q, incident_timeline, incidents_visible_to, overdue_q
+from incidents.state import incident_machine
 
-EDITABLE = list(IncidentAdminForm.Meta.fields)
 ADD_FIELDS = [
     "title",
     "summary",
@@ -48,11 +31,6 @@ LIFECYCLE = [
     "response_due_display", "response_started_at", "first_response_at", "resolved_at",
     "reviewed_at", "resolution", "resolution_summary", "duplicate_of",
 ]  # fmt: skip
-
-
-@cache
-def _diagram() -> str:
-    return state_diagram_svg()
 
 
 class ChannelFilter(admin.SimpleListFilter):
@@ -82,9 +60,20 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
     """Incidents for managers: every write goes through incidents.services."""
 
+    machine = incident_machine
+    transition_forms = TRANSITION_FORMS
+    transition_services = services.TRANSITION_SERVICES
+    lifecycle_record_kwarg = "incident_id"
+    immediate_transitions = ("respond",)
+    timeline_value_choices = {"channels": Channel.choices, "impact": Impact.choices}
+    timeline_action_labels = {
+        "incident.created": gettext_lazy("Created"),
+        "incident.updated": gettext_lazy("Updated"),
+        "incident.note_added": gettext_lazy("Note"),
+    }
     form = IncidentAdminForm
     list_display = (
         "reference", "title", "status_badge", "severity_badge", "owner",
@@ -100,7 +89,6 @@ class IncidentAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     actions = ["export_csv"]
     filter_horizontal = ("participants",)
-    change_form_template = "admin/incidents/incident/change_form.html"
 
     # --- list -----------------------------------------------------------------------------
 
@@ -123,11 +111,8 @@ class IncidentAdmin(admin.ModelAdmin):
     @admin.action(description="Export the selected incidents as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         incidents = queryset.select_related("owner").order_by("-created_at", "-id")
-        event_append(
-            stream=SYSTEM_STREAM,
-            action="incidents.exported",
-            actor=request.user,
-            data={"count": len(incidents), "query": request.GET.urlencode()},
+        services.incidents_export_record(
+            actor=request.user, count=len(incidents), query=request.GET.urlencode()
         )
         return incidents_csv(incidents)
 
@@ -142,14 +127,14 @@ class IncidentAdmin(admin.ModelAdmin):
         if obj is None:
             return [(None, {"fields": ADD_FIELDS})]
         return [
-            ("Incident", {"fields": ["title", "summary", "category", "channels",
-                                     "is_confidential"]}),
-            ("Assessment", {"fields": ["severity", "scope", "estimated_reach", "affected_count",
-                                       "impact", "rationale"]}),
-            ("People", {"fields": ["owner", "participants"]}),
-            ("Lifecycle (changes only through the transitions)", {"fields": LIFECYCLE}),
-            ("Post-incident review", {"fields": ["review_display"]}),
-            ("Timeline", {"fields": ["chain_display", "chain_head", "timeline_display"]}),
+            (_("Incident"), {"fields": ["title", "summary", "category", "channels",
+                                        "is_confidential"]}),
+            (_("Assessment"), {"fields": ["severity", "scope", "estimated_reach",
+                                          "affected_count", "impact", "rationale"]}),
+            (_("People"), {"fields": ["owner", "participants"]}),
+            (_("Lifecycle (changes only through the transitions)"), {"fields": LIFECYCLE}),
+            (_("Post-incident review"), {"fields": ["review_display"]}),
+            (_("Timeline"), {"fields": ["chain_display", "chain_head", "timeline_display"]}),
             (None, {"fields": ["expected_version"], "classes": ["hidden"]}),
         ]  # fmt: skip
 
@@ -160,6 +145,9 @@ class IncidentAdmin(admin.ModelAdmin):
                     "timeline_display"]  # fmt: skip
         if obj.status == Status.DETECTED:
             readonly.append("severity")  # set by assessing
+        if obj.status == Status.REVIEWED:  # closed: only who may see it can change
+            readonly += [f for f in services.EDITABLE_FIELDS
+                         if f not in services.EDITABLE_WHEN_REVIEWED]  # fmt: skip
         return readonly
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -168,33 +156,44 @@ class IncidentAdmin(admin.ModelAdmin):
                             if f not in self.get_readonly_fields(request, obj)]  # fmt: skip
         return super().get_form(request, obj, change=change, **kwargs)
 
-    @admin.display(description="review")
+    @admin.display(description=gettext_lazy("review"))
     def review_display(self, incident):
         review = getattr(incident, "review_record", None)
         if review is None:
-            return "—"
+            return EMPTY
         items = format_html_join("", "<li>{}</li>", ((a,) for a in review.follow_up_actions))
-        actions = format_html("<ul>{}</ul>", items)
-        return format_html(
-            "<dl><dt>Summary</dt><dd>{}</dd><dt>Root cause</dt><dd>{}</dd><dt>What went well"
-            "</dt><dd>{}</dd><dt>What went wrong</dt><dd>{}</dd><dt>Lessons learned</dt><dd>{}"
-            "</dd><dt>Follow-up actions</dt><dd>{}</dd><dt>Reviewed by</dt><dd>{}</dd></dl>",
-            review.summary, review.root_cause, review.what_went_well, review.what_went_wrong,
-            review.lessons_learned, actions, review.reviewed_by.username,
-        )  # fmt: skip
+        values = {
+            "summary": review.summary,
+            "root_cause": review.root_cause,
+            "what_went_well": review.what_went_well,
+            "what_went_wrong": review.what_went_wrong,
+            "lessons_learned": review.lessons_learned,
+            "follow_up_actions": format_html("<ul>{}</ul>", items),
+            "reviewed_by": review.reviewed_by.username,
+        }
+        meta = type(review)._meta
+        rows = format_html_join(
+            "",
+            "<dt>{}</dt><dd>{}</dd>",
+            (
+                (capfirst(meta.get_field(name).verbose_name), value)
+                for name, value in values.items()
+            ),
+        )
+        return format_html("<dl>{}</dl>", rows)
 
-    @admin.display(description="verify chain")
+    @admin.display(description=gettext_lazy("verify chain"))
     def chain_display(self, incident):
-        return display.chain_verdict(verify_stream(incident.stream))
+        return self.chain_for(incident)
 
-    @admin.display(description="last hash")
+    @admin.display(description=gettext_lazy("last hash"))
     def chain_head(self, incident):
         last = incident_timeline(incident=incident).last()
-        return format_html("<code>{}</code>", last.hash) if last else "—"
+        return format_html("<code>{}</code>", last.hash) if last else EMPTY
 
-    @admin.display(description="events (newest last)")
+    @admin.display(description=gettext_lazy("events (newest last)"))
     def timeline_display(self, incident):
-        return display.timeline_table(incident_timeline(incident=incident))
+        return self.timeline_table(incident_timeline(incident=incident))
 
     # --- writes: through the services --------------------------------------------------------
 
@@ -204,7 +203,11 @@ class IncidentAdmin(admin.ModelAdmin):
             created = services.incident_create(actor=request.user, **data)
             obj.pk, obj.reference = created.pk, created.reference
             return
-        changed = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE}
+        changed = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.EDITABLE_FIELDS
+        }
         services.incident_update(
             incident_id=obj.pk,
             actor=request.user,
@@ -224,60 +227,3 @@ class IncidentAdmin(admin.ModelAdmin):
         except ProblemError as problem:  # e.g. someone else changed it meanwhile (412)
             self.message_user(request, problem.detail, messages.ERROR)
             return HttpResponseRedirect(request.path)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        incident = self.get_object(request, object_id)
-        extra = {}
-        if incident is not None:
-            extra = {
-                "transitions": user_transitions(incident, request.user),
-                "state_diagram": mark_safe(_diagram()),  # generated by our own code
-                "current_state": incident.status,
-            }
-        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
-
-    # --- transitions ---------------------------------------------------------------------------
-
-    def get_urls(self):
-        transition = self.admin_site.admin_view(self.transition_view)
-        return [
-            path("<path:object_id>/transition/<str:name>/", transition,
-                 name="incidents_incident_transition"),
-            *super().get_urls(),
-        ]  # fmt: skip
-
-    def transition_view(self, request, object_id, name):
-        """GET: the transition's form. POST: run it through its service, like the API."""
-        incident = self.get_object(request, object_id)
-        if incident is None or name not in TRANSITIONS:
-            raise Http404
-        if not request.user.has_perm(transition_permission(name)):
-            raise PermissionDenied
-        page = reverse("admin:incidents_incident_change", args=[incident.pk])
-        if request.method != "POST" and not can_run(incident, name):
-            self.message_user(request, TransitionNotAllowed(name, incident).detail, messages.ERROR)
-            return HttpResponseRedirect(page)
-        form = transition_form(name, request.POST or None, incident=incident, user=request.user)
-        if request.method == "POST" and form.is_valid():
-            data = dict(form.cleaned_data)
-            version = data.pop("version")
-            service = services.TRANSITION_SERVICES[name]
-            try:
-                service(
-                    incident_id=incident.pk, actor=request.user, expected_version=version, **data
-                )
-            except ProblemError as problem:
-                self.message_user(request, problem.detail, messages.ERROR)
-            else:
-                self.message_user(request, f"{incident.reference}: {name} done.", messages.SUCCESS)
-            return HttpResponseRedirect(page)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": incident,
-            "title": f"{name.capitalize()} {incident.reference}",
-            "name": name,
-            "form": form,
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/incidents/incident/transition.html", context)

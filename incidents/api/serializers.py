@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crisis_api.models import Event
+from crisis_api.events.changes import blank_choice_fields
 from crisis_api.serializers import StrictInputSerializer, UsernameField
 from incidents.models import (
     Category,
@@ -14,14 +14,17 @@ from incidents.models import (
     Resolution,
     Scope,
     Severity,
-    Status,
 )
-from incidents.state import TRANSITIONS, user_transitions
+from incidents.state import incident_machine
 
 USE_A_TRANSITION = (
     "Read-only: the status changes only through a transition "
-    "(POST /api/v1/incidents/{id}/<transition>/, one of: " + ", ".join(TRANSITIONS) + ")."
+    "(POST /api/v1/incidents/{id}/<transition>/, one of: "
+    + ", ".join(incident_machine.names)
+    + ")."
 )
+# Stored as "" when not set, shown as null (events show them the same way).
+NULL_WHEN_BLANK = blank_choice_fields(Incident)
 
 
 def _choice_list(choices, **kwargs) -> serializers.ListField:
@@ -70,7 +73,11 @@ class IncidentSerializer(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     participants = serializers.SlugRelatedField(slug_field="username", read_only=True, many=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    duplicate_of = serializers.UUIDField(source="duplicate_of_id", allow_null=True)
+    duplicate_of = serializers.UUIDField(
+        source="duplicate_of_id",
+        allow_null=True,
+        help_text="The original incident; null also when you may not see it.",
+    )
     overdue = serializers.BooleanField(help_text="Assessed, response not started, deadline passed.")
     available_transitions = serializers.SerializerMethodField(
         help_text="Transitions the caller may run now."
@@ -118,61 +125,19 @@ class IncidentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TRANSITIONS)))
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=incident_machine.names))
+    )
     def get_available_transitions(self, incident: Incident) -> list[str]:
-        return user_transitions(incident, self.context["request"].user)
+        return incident_machine.for_user(incident, self.context["request"].user)
 
     def to_representation(self, incident: Incident):
         data = super().to_representation(incident)
-        for name in ("severity", "scope", "resolution"):
-            data[name] = data[name] or None  # "" is stored; null is what a client expects
+        for name in NULL_WHEN_BLANK:
+            data[name] = data[name] or None
+        if not getattr(incident, "duplicate_of_visible", True):
+            data["duplicate_of"] = None  # a confidential original stays hidden
         return data
-
-
-class EventSerializer(serializers.ModelSerializer):
-    """One entry of an incident's timeline (and of the audit trail)."""
-
-    actor = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True, help_text="Null for the system."
-    )
-    from_status = serializers.ChoiceField(choices=Status.choices, allow_null=True)
-    to_status = serializers.ChoiceField(choices=Status.choices, allow_null=True)
-    changes = serializers.DictField(
-        child=serializers.DictField(), help_text='{field: {"from": old, "to": new}}'
-    )
-    data = serializers.DictField(help_text="Extra payload, e.g. the review record.")
-
-    class Meta:
-        model = Event
-        fields = [
-            "sequence",
-            "at",
-            "actor",
-            "action",
-            "from_status",
-            "to_status",
-            "changes",
-            "note",
-            "data",
-            "request_id",
-            "prev_hash",
-            "hash",
-        ]
-        read_only_fields = fields
-
-    def to_representation(self, event: Event):
-        data = super().to_representation(event)
-        data["from_status"] = data["from_status"] or None
-        data["to_status"] = data["to_status"] or None
-        return data
-
-
-class ChainVerificationSerializer(serializers.Serializer):
-    """The result of recomputing an incident's hash chain."""
-
-    valid = serializers.BooleanField()
-    events = serializers.IntegerField(help_text="Events checked.")
-    first_invalid_sequence = serializers.IntegerField(allow_null=True)
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -256,14 +221,6 @@ class IncidentUpdateInputSerializer(StrictInputSerializer):
     def validate_impact(self, value):
         return _distinct(value)
 
-    def validate_severity(self, value):
-        incident = self.context["incident"]
-        if incident.status == Status.DETECTED:
-            raise serializers.ValidationError(
-                "Assess the incident first: POST /api/v1/incidents/{id}/assess/ sets its severity."
-            )
-        return value
-
 
 class IncidentAssessInputSerializer(StrictInputSerializer):
     """Assess: how bad, how wide, who is affected, and why."""
@@ -320,9 +277,36 @@ class IncidentDismissInputSerializer(StrictInputSerializer):
 
 
 class IncidentReopenInputSerializer(StrictInputSerializer):
-    """Reopen: why the crisis is back."""
+    """Reopen: why the crisis is back.
+
+    An incident dismissed before it was assessed is assessed as it reopens: `severity` is then
+    required, and `scope`, `estimated_reach`, `affected_count`, `impact` and `rationale` may be
+    given; the response deadline follows as at assess. An incident that was assessed takes
+    only the reason (change its assessment with PATCH).
+    """
 
     reason = serializers.CharField()
+    severity = serializers.ChoiceField(
+        choices=Severity.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Required when the incident was never assessed.",
+    )
+    scope = serializers.ChoiceField(
+        choices=Scope.choices, required=False, allow_null=True, default=None
+    )
+    estimated_reach = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, default=None
+    )
+    affected_count = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, default=None
+    )
+    impact = _choice_list(Impact.choices, required=False, default=list)
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_impact(self, value):
+        return _distinct(value)
 
 
 class IncidentReviewInputSerializer(StrictInputSerializer):

@@ -7,87 +7,28 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from crisis_api.concurrency import check_version, etag_for, expected_version
-from crisis_api.errors import PROBLEM_CONTENT_TYPE
-from crisis_api.events.verification import verify_stream
-from crisis_api.pagination import EventCursorPagination
-from crisis_api.schema import problem
+from crisis_api.concurrency import check_version, expected_version
+from crisis_api.events.serializers import event_serializer_for
+from crisis_api.lifecycle.api import (
+    ETAG,
+    IF_MATCH,
+    timeline_actions,
+    with_etag,
+    with_transition_actions,
+)
+from crisis_api.schema import CLOSED, responses
 from incidents import selectors, services
 from incidents.api import serializers as s
 from incidents.api.filters import IncidentFilter
 from incidents.api.permissions import IncidentPermission
 from incidents.models import Incident
-from incidents.state import TransitionNotAllowed, can_run, transition_permission
+from incidents.state import incident_machine
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    description='The ETag you read (e.g. `"3"`); a stale one is refused with 412.',
-)
-ETAG = OpenApiParameter(
-    "ETag",
-    str,
-    OpenApiParameter.HEADER,
-    response=[200, 201],
-    description='The incident\'s version as a strong ETag (e.g. `"3"`): send it back in If-Match.',
-)
 LOCATION = OpenApiParameter(
     "Location", str, OpenApiParameter.HEADER, response=[201], description="The new incident."
 )
-CURSOR_PAGE = [
-    OpenApiParameter("cursor", str, description="The `next` or `previous` link's cursor."),
-    OpenApiParameter("page_size", int, description="Results per page (default 25, at most 100)."),
-]
-UNAUTHORIZED = problem(
-    "No or bad credentials",
-    {"type": "urn:crisis-api:problem:not-authenticated", "title": "Unauthorized", "status": 401,
-     "detail": "Authentication credentials were not provided."},
-)  # fmt: skip
-FORBIDDEN = problem(
-    "Not allowed for your role",
-    {"type": "urn:crisis-api:problem:permission-denied", "title": "Forbidden", "status": 403,
-     "detail": "Your role does not allow 'review' (it needs the incidents.review_incident "
-               "permission); ask a manager for a role that does."},
-)  # fmt: skip
-NOT_FOUND = problem(
-    "Unknown incident, or one you may not see",
-    {"type": "urn:crisis-api:problem:not-found", "title": "Not Found", "status": 404,
-     "detail": "No such resource, or you are not allowed to see it."},
-)  # fmt: skip
-INVALID = problem(
-    "Invalid input, field by field",
-    {"type": "urn:crisis-api:problem:invalid", "title": "Bad Request", "status": 400,
-     "detail": "The request is invalid; see `errors` for what to fix in each field.",
-     "errors": {"severity": ["This field is required."]}},
-)  # fmt: skip
-STALE = problem(
-    "If-Match names an old version",
-    {"type": "urn:crisis-api:problem:precondition-failed", "title": "Precondition Failed",
-     "status": 412, "detail": "The resource changed since you read it (current version 4); GET "
-     "it again and retry with the new ETag.", "current_version": 4},
-)  # fmt: skip
-CONFLICT = problem(
-    "Not allowed from the current status",
-    {"type": "urn:crisis-api:problem:transition-not-allowed", "title": "Conflict", "status": 409,
-     "detail": "Transition 'resolve' is not allowed from 'detected'; allowed: assess, dismiss.",
-     "current_status": "detected", "allowed_transitions": ["assess", "dismiss"]},
-)  # fmt: skip
-
-PROBLEMS = {400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT,
-            412: STALE}  # fmt: skip
-
-
-def responses(success: dict, *problem_statuses: int) -> dict:
-    """`success` plus the listed problems, declared as application/problem+json."""
-    return {
-        **success,
-        **{(code, PROBLEM_CONTENT_TYPE): PROBLEMS[code] for code in problem_statuses},
-    }
 
 
 # Each transition: its input serializer and an example body.
@@ -110,7 +51,7 @@ TRANSITION_ENDPOINTS = {
     ),
     "reopen": (
         s.IncidentReopenInputSerializer,
-        {"reason": "A new video revived the thread."},
+        {"reason": "A new video revived the thread.", "severity": "medium"},
     ),
     "review": (
         s.IncidentReviewInputSerializer,
@@ -124,57 +65,13 @@ TRANSITION_ENDPOINTS = {
 }  # fmt: skip
 
 
-def _with_etag(response: Response, version: int) -> Response:
-    response["ETag"] = etag_for(version)
-    return response
-
-
-def _transition_view(name: str):
-    """Build the POST endpoint of one transition; every one checks in the same order."""
-    input_serializer, example = TRANSITION_ENDPOINTS[name]
-    service = services.TRANSITION_SERVICES[name]
-
-    def view(self, request, pk=None):
-        incident = self.get_object()  # 404
-        if not request.user.has_perm(transition_permission(name)):  # 403
-            raise PermissionDenied(
-                f"Your role does not allow {name!r} (it needs the {transition_permission(name)} "
-                "permission); ask a manager for a role that does."
-            )
-        version = expected_version(request)
-        check_version(version, incident.version)  # 412
-        if not can_run(incident, name):  # 409
-            raise TransitionNotAllowed(name, incident)
-        serializer = input_serializer(
-            data=request.data,
-            context={
-                "request": request,
-                "incident": incident,
-                "visible_incidents": selectors.incidents_visible_to(request.user),
-            },
-        )
-        serializer.is_valid(raise_exception=True)  # 400
-        # The service checks version and state again under the row lock.
-        service(
-            incident_id=incident.pk,
-            actor=request.user,
-            expected_version=version,
-            **serializer.validated_data,
-        )
-        return self._incident_response(incident.pk)
-
-    view.__name__ = view.__qualname__ = name  # routers map HTTP methods by this name
-    decorate = extend_schema(
-        operation_id=f"incidents_{name}",
-        summary=f"{name.capitalize()} the incident",
-        description=input_serializer.__doc__,
-        parameters=[IF_MATCH, ETAG],
-        request=input_serializer,
-        responses=responses({200: s.IncidentSerializer}, 400, 401, 403, 404, 409, 412),
-        examples=[OpenApiExample(name, value=example, request_only=True)],
-        tags=["transitions"],
-    )
-    return decorate(action(detail=True, methods=["post"], url_path=name, url_name=name)(view))
+IncidentEventSerializer = event_serializer_for(incident_machine, "IncidentEventSerializer")
+IncidentTimelineActions = timeline_actions(
+    event_serializer=IncidentEventSerializer,
+    note_input_serializer=s.NoteInputSerializer,
+    note_service=services.incident_add_note,
+    note_example="Journalist from Le Monde asked for a statement; legal is drafting.",
+)
 
 
 @extend_schema_view(
@@ -206,10 +103,22 @@ def _transition_view(name: str):
         summary="Change an incident's fields (not its status)",
         parameters=[IF_MATCH, ETAG],
         request=s.IncidentUpdateInputSerializer,
-        responses=responses({200: s.IncidentSerializer}, 400, 401, 403, 404, 412),
+        responses=responses({200: s.IncidentSerializer}, 400, 401, 403, 404, 409, 412,
+                            s409=CLOSED),
     ),
 )  # fmt: skip
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@with_transition_actions(
+    incident_machine,
+    endpoints=TRANSITION_ENDPOINTS,
+    services=services.TRANSITION_SERVICES,
+    output_serializer=s.IncidentSerializer,
+)
+class IncidentViewSet(
+    IncidentTimelineActions,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Incidents: list, create, read, update, transitions, timeline and notes."""
 
     serializer_class = s.IncidentSerializer
@@ -217,6 +126,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_class = IncidentFilter
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lifecycle_record_kwarg = "incident_id"
     cursor_orderings = {
         "-created_at": ("-created_at", "-id"),
         "created_at": ("created_at", "id"),
@@ -231,22 +141,32 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Incident.objects.none()
         user = self.request.user
-        if self.action in ("timeline", "verify", "notes") or self.action in TRANSITION_ENDPOINTS:
-            return selectors.incidents_visible_to(user)
-        return selectors.incident_list(user=user)
+        if self.action in ("list", "retrieve"):
+            return selectors.incident_list(user=user)
+        return selectors.incidents_visible_to(user)
 
     def filter_queryset(self, queryset):
         # Query filters select among incidents; they never hide the one a URL names.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
-    def _incident_response(self, incident_id, status_code=status.HTTP_200_OK) -> Response:
-        incident = selectors.incident_written(incident_id=incident_id)
+    def record_response(self, incident_id, status_code=status.HTTP_200_OK) -> Response:
+        incident = selectors.incident_written(incident_id=incident_id, user=self.request.user)
         body = s.IncidentSerializer(incident, context=self.get_serializer_context()).data
-        return _with_etag(Response(body, status=status_code), incident.version)
+        return with_etag(Response(body, status=status_code), incident.version)
+
+    def get_transition_context(self, name, incident):
+        return {
+            "request": self.request,
+            "incident": incident,
+            "visible_incidents": selectors.incidents_visible_to(self.request.user),
+        }
+
+    def timeline_redact(self, events):
+        return selectors.incident_changes_redactor(events=events, user=self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
         incident = self.get_object()
-        return _with_etag(Response(self.get_serializer(incident).data), incident.version)
+        return with_etag(Response(self.get_serializer(incident).data), incident.version)
 
     def create(self, request):
         serializer = s.IncidentCreateInputSerializer(
@@ -254,7 +174,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
         serializer.is_valid(raise_exception=True)
         incident = services.incident_create(actor=request.user, **serializer.validated_data)
-        response = self._incident_response(incident.pk, status.HTTP_201_CREATED)
+        response = self.record_response(incident.pk, status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"{incident.pk}/")
         return response
 
@@ -272,57 +192,4 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             expected_version=version,
             **serializer.validated_data,
         )
-        return self._incident_response(incident.pk)
-
-    assess = _transition_view("assess")
-    respond = _transition_view("respond")
-    resolve = _transition_view("resolve")
-    dismiss = _transition_view("dismiss")
-    reopen = _transition_view("reopen")
-    review = _transition_view("review")
-
-    @extend_schema(
-        summary="The incident's timeline (its events, oldest first)",
-        parameters=CURSOR_PAGE,
-        responses=responses({200: s.EventSerializer(many=True)}, 400, 401, 403, 404),
-        tags=["timeline"],
-    )  # fmt: skip
-    @action(
-        detail=True, methods=["get"], pagination_class=EventCursorPagination, filterset_class=None
-    )
-    def timeline(self, request, pk=None):
-        incident = self.get_object()
-        events = selectors.incident_timeline(incident=incident)
-        page = self.paginator.paginate_queryset(events, request, view=self)
-        return self.paginator.get_paginated_response(s.EventSerializer(page, many=True).data)
-
-    @extend_schema(
-        summary="Recompute the incident's hash chain",
-        responses=responses({200: s.ChainVerificationSerializer}, 401, 403, 404),
-        tags=["timeline"],
-    )  # fmt: skip
-    @action(detail=True, methods=["get"], url_path="timeline/verify", url_name="verify",
-            pagination_class=None)  # fmt: skip
-    def verify(self, request, pk=None):
-        incident = self.get_object()
-        report = verify_stream(incident.stream)
-        return Response(s.ChainVerificationSerializer(report).data)
-
-    @extend_schema(
-        summary="Add a note to the timeline",
-        request=s.NoteInputSerializer,
-        responses=responses({201: s.EventSerializer}, 400, 401, 403, 404),
-        examples=[OpenApiExample("note", value={"note": "Journalist from Le Monde asked for a "
-                                                "statement; legal is drafting."},
-                                 request_only=True)],
-        tags=["timeline"],
-    )  # fmt: skip
-    @action(detail=True, methods=["post"], pagination_class=None)
-    def notes(self, request, pk=None):
-        incident = self.get_object()
-        serializer = s.NoteInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        event = services.incident_add_note(
-            incident=incident, actor=request.user, note=serializer.validated_data["note"]
-        )
-        return Response(s.EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return self.record_response(incident.pk)

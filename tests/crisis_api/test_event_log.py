@@ -61,8 +61,8 @@ def test_transition_event_records_status_and_changes(make_incident, manager):
     event = Event.objects.filter(stream=incident.stream).last()
 
     assert (event.from_status, event.to_status) == ("detected", "assessed")
-    assert event.changes["severity"] == {"from": "", "to": "high"}
-    assert event.changes["scope"] == {"from": "", "to": "spreading"}
+    assert event.changes["severity"] == {"from": None, "to": "high"}
+    assert event.changes["scope"] == {"from": None, "to": "spreading"}
     assert event.changes["response_due_at"]["from"] is None
 
 

@@ -213,7 +213,7 @@ def test_transition_stale_if_match_is_412(make_incident, responder, client_for):
         ({"version": 9}, {"version": ["Read-only: set by the lifecycle, not by PATCH."]}),
         ({"colour": "red"}, {"colour": ["Unknown field; see the schema for the accepted fields."]}),
         ({"severity": "high"}, {"severity": [
-            "Assess the incident first: POST /api/v1/incidents/{id}/assess/ sets its severity."]}),
+            "Assess the incident first: the assess transition sets its severity."]}),
         ({"estimated_reach": "many"}, {"estimated_reach": ["A valid integer is required."]}),
     ],
 )  # fmt: skip

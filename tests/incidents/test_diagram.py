@@ -4,12 +4,29 @@ import io
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
 from django.core.management import call_command
+from django.utils import translation
 
-from incidents.diagram import state_diagram_svg, transitions_from_model
-from incidents.management.commands import state_diagram as command
+from crisis_api.lifecycle import diagram
+from crisis_api.management.commands import state_diagram as command
 from incidents.models import Status
-from incidents.state import TRANSITIONS
+from incidents.state import incident_machine
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def state_diagram_svg(transitions=None) -> str:
+    return diagram.state_diagram_svg(incident_machine, transitions)
+
+
+def transitions_from_model() -> list[tuple[str, str, str]]:
+    return [(e.source, e.name, e.target) for e in incident_machine.edges]
+
 
 SVG_NS = "http://www.w3.org/2000/svg"
 NS = {"svg": SVG_NS}
@@ -24,10 +41,10 @@ def _transition_groups(root: ET.Element) -> list[ET.Element]:
 
 
 def test_committed_svg_is_current():
-    committed = command.diagram_path().read_text(encoding="utf-8")
+    committed = command.diagram_path(incident_machine).read_text(encoding="utf-8")
     assert committed == state_diagram_svg(), (
-        "incidents/static/incidents/state-diagram.svg is out of date with the transitions of "
-        "Incident: run `python manage.py state_diagram` and commit the result."
+        "incidents/static/incidents/incident-state-diagram.svg is out of date with the "
+        "transitions of Incident: run `python manage.py state_diagram` and commit the result."
     )
 
 
@@ -38,7 +55,7 @@ def test_generation_is_deterministic():
 def test_transitions_come_from_the_model():
     edges = transitions_from_model()
     assert edges == sorted(set(edges), key=edges.index)  # no duplicates
-    assert {name for _, name, _ in edges} == set(TRANSITIONS)
+    assert {name for _, name, _ in edges} == set(incident_machine.names)
     assert ("detected", "dismiss", "resolved") in edges
     assert ("assessed", "dismiss", "resolved") in edges
     assert ("resolved", "reopen", "responding") in edges
@@ -67,7 +84,7 @@ def test_every_state_is_a_highlightable_box():
         assert group.get("class") == "state"
         assert group.get("data-state") == state
         assert group.find("svg:rect", NS) is not None
-        assert group.find("svg:text", NS).text == state
+        assert group.find("svg:text", NS).text == Status(state).label
     xs = [int(root.find(f".//svg:g[@id='state-{s}']/svg:rect", NS).get("x")) for s in Status.values]
     assert xs == sorted(xs), "states are not left to right in the order of Status"
 
@@ -136,6 +153,6 @@ def test_command_writes_the_file_or_prints_it(tmp_path, monkeypatch):
     assert out.getvalue() == state_diagram_svg()
 
     target = tmp_path / "static" / "state-diagram.svg"
-    monkeypatch.setattr(command, "diagram_path", lambda: target)
+    monkeypatch.setattr(command, "diagram_path", lambda machine: target)
     call_command("state_diagram", stdout=io.StringIO())
     assert target.read_bytes() == state_diagram_svg().encode()

@@ -168,7 +168,9 @@ class Command(BaseCommand):
                 )
                 for name, role, params in spec["steps"]:
                     if name == "note":
-                        services.incident_add_note(incident=incident, actor=users[role], **params)
+                        services.incident_add_note(
+                            incident_id=incident.pk, actor=users[role], **params
+                        )
                         continue
                     if "duplicate_of" in params:
                         params = {**params, "duplicate_of": by_title[params["duplicate_of"]]}

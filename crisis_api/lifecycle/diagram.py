@@ -1,10 +1,12 @@
-"""The incident state machine as an SVG picture, drawn from the `@transition` declarations.
+"""A state machine as an SVG picture, drawn from its `@transition` declarations.
 
-No graphviz: the layout is computed here from each state's position in `Status`, so the
-output is byte-for-byte stable. States sit in one row, left to right. A transition to the next
-state is a straight arrow between the boxes; one that skips ahead runs above the row, one that
-goes back runs below it, each on its own level (shorter spans nearer the row), so neither
-lines nor labels overlap. Transitions sharing source and target share one arrow.
+No graphviz: the layout is computed here from each state's position in the field's choices, so
+the output is byte-for-byte stable for a given language (states and transitions show their
+translated labels; the `data-*` attributes and ids keep the machine values). States sit in one
+row, left to right. A transition to the next state is a straight arrow between the boxes; one
+that skips ahead runs above the row, one that goes back runs below it, each on its own level
+(shorter spans nearer the row), so neither lines nor labels overlap. Transitions sharing
+source and target share one arrow.
 
 `python manage.py state_diagram` writes the committed copy; a test keeps it current.
 """
@@ -12,38 +14,29 @@ lines nor labels overlap. Transitions sharing source and target share one arrow.
 from collections import defaultdict
 from xml.sax.saxutils import escape
 
-from incidents.models import Incident, Status
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
-STATES = list(Status.values)
+from crisis_api.lifecycle.machine import StateMachine
 
 MARGIN, BOX_W, BOX_H, GAP = 20, 120, 44, 90  # box size, space between boxes
 BASE, STEP, LABEL_ROOM, RADIUS = 34, 30, 22, 12  # arcs: first level, next levels, corners
 INK, LINE, FONT = "#263238", "#546e7a", "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 
 
-def transitions_from_model() -> list[tuple[str, str, str]]:
-    """(source, transition name, target) of every transition of `Incident.status`, sorted."""
-    found = set()
-    for t in Incident._meta.get_field("status").get_all_transitions(Incident):
-        target = str(t.target)
-        if t.source in ("*", "+"):  # django-fsm wildcards: any state ("+": any other state)
-            sources = [s for s in STATES if t.source == "*" or s != target]
-        else:
-            sources = [str(t.source)]
-        found.update((source, t.name, target) for source in sources)
-    for source, name, target in found:
-        if source not in STATES or target not in STATES:
-            raise ValueError(f"cannot draw {name!r}: {source!r} -> {target!r} is not in Status")
-    return sorted(found, key=lambda e: (STATES.index(e[0]), STATES.index(e[2]), e[1]))
+def state_diagram_svg(machine: StateMachine, transitions=None) -> str:
+    """The machine's diagram as a self-contained SVG document (deterministic).
 
-
-def state_diagram_svg(transitions: list[tuple[str, str, str]] | None = None) -> str:
-    """The state diagram as a self-contained SVG document (deterministic)."""
-    names = defaultdict(list)  # (source index, target index) -> transition names
+    `transitions` ((source, name, target) triples) replaces the machine's own, for tests.
+    """
+    states = machine.states
+    prefix = machine.model._meta.model_name
+    names = defaultdict(list)  # (source index, target index) -> transition labels
     if transitions is None:
-        transitions = transitions_from_model()
+        transitions = [(e.source, e.name, e.target) for e in machine.edges]
     for source, name, target in transitions:
-        names[STATES.index(source), STATES.index(target)].append(name)
+        label = str(machine.label(name)) if name in machine.names else name
+        names[states.index(source), states.index(target)].append(label)
     edges = sorted(names)
     straight = [e for e in edges if e[1] == e[0] + 1]
     arcs = {  # by side, below the row or not; each arc gets a level, shorter spans lower
@@ -58,7 +51,7 @@ def state_diagram_svg(transitions: list[tuple[str, str, str]] | None = None) -> 
 
     top = MARGIN + room(False)
     bottom, mid = top + BOX_H, top + BOX_H // 2
-    width = 2 * MARGIN + len(STATES) * BOX_W + (len(STATES) - 1) * GAP
+    width = 2 * MARGIN + len(states) * BOX_W + (len(states) - 1) * GAP
     height = bottom + room(True) + MARGIN
 
     def left(i):
@@ -83,35 +76,42 @@ def state_diagram_svg(transitions: list[tuple[str, str, str]] | None = None) -> 
         )
 
     def edge_group(edge, path, labels):
-        source, target = STATES[edge[0]], STATES[edge[1]]
+        source, target = states[edge[0]], states[edge[1]]
         return [
             f'<g class="transition" data-source="{source}" data-target="{target}">',
             f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="1.5" '
-            f'marker-end="url(#incident-fsm-arrow)"/>',
+            f'marker-end="url(#{prefix}-fsm-arrow)"/>',
             *labels,
             "</g>",
         ]
 
     desc = "; ".join(
-        f"{STATES[s]} to {STATES[t]} by {', '.join(sorted(names[s, t]))}" for s, t in edges
+        _("%(source)s to %(target)s by %(names)s")
+        % {
+            "source": machine.state_label(states[s]),
+            "target": machine.state_label(states[t]),
+            "names": ", ".join(sorted(names[s, t])),
+        }
+        for s, t in edges
     )
+    title = _("%(model)s state machine") % {"model": capfirst(machine.model._meta.verbose_name)}
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-labelledby="incident-fsm-title incident-fsm-desc" '
+        f'role="img" aria-labelledby="{prefix}-fsm-title {prefix}-fsm-desc" '
         f'font-family="{FONT}">',
-        '<title id="incident-fsm-title">Incident state machine</title>',
-        f'<desc id="incident-fsm-desc">{escape(desc)}.</desc>',
-        '<defs><marker id="incident-fsm-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
+        f'<title id="{prefix}-fsm-title">{escape(title)}</title>',
+        f'<desc id="{prefix}-fsm-desc">{escape(desc)}.</desc>',
+        f'<defs><marker id="{prefix}-fsm-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
         'markerWidth="8" markerHeight="8" orient="auto">'
         f'<path d="M0,0 L10,5 L0,10 z" fill="{LINE}"/></marker></defs>',
     ]
-    for i, state in enumerate(STATES):
+    for i, state in enumerate(states):
         out += [
             f'<g class="state" id="state-{state}" data-state="{state}">',
             f'<rect x="{left(i)}" y="{top}" width="{BOX_W}" height="{BOX_H}" rx="10" '
             f'fill="#fff" stroke="{INK}" stroke-width="1.5"/>',
             f'<text x="{left(i) + BOX_W // 2}" y="{mid + 5}" text-anchor="middle" '
-            f'font-size="15" fill="{INK}">{state}</text>',
+            f'font-size="15" fill="{INK}">{escape(str(machine.state_label(state)))}</text>',
             "</g>",
         ]
     for s, t in straight:

@@ -1,0 +1,65 @@
+"""The one write path of a transition: lock, check, apply, save and record, atomically."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from crisis_api.concurrency import check_version
+from crisis_api.events.changes import diff, snapshot
+from crisis_api.events.services import event_append
+from crisis_api.lifecycle.machine import StateMachine
+
+
+def lock(model: type[models.Model], pk) -> models.Model:
+    """Re-read a row under a lock (also the safe way to refresh a protected FSM field)."""
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def run_transition(
+    *,
+    machine: StateMachine,
+    pk,
+    name: str,
+    actor,
+    expected_version: int | None,
+    apply: Callable[[Any, datetime], None],
+    tracked: tuple[str, ...],
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    check: Callable[[Any], None] | None = None,
+):
+    """Run transition `name` on the record `pk`; the change and its event commit together.
+
+    Under the row lock: the expected version (412), the state machine (409) and `check` (any
+    other precondition of this record) are checked again, whatever the caller checked before;
+    then `apply(record, now)` runs the `@transition` method with its input, the version goes up
+    and the event records the tracked fields that changed. The record needs `version`,
+    `updated_at` and `stream` (its event stream).
+    """
+    with transaction.atomic():
+        record = lock(machine.model, pk)
+        check_version(expected_version, record.version)
+        machine.check(record, name)
+        if check is not None:
+            check(record)
+        before = snapshot(record, tracked)
+        from_status = machine.state(record)
+        now = timezone.now()
+        apply(record, now)
+        record.version += 1
+        record.updated_at = now
+        record.save()
+        event_append(
+            stream=record.stream,
+            action=machine.event_action(name),
+            actor=actor,
+            from_status=from_status,
+            to_status=machine.state(record),
+            changes=diff(before, snapshot(record, tracked)),
+            note=note,
+            data=data,
+        )
+    return record
