@@ -11,3 +11,4 @@ class CrisisApiConfig(AppConfig):
 
     def ready(self) -> None:
         from crisis_api import checks, schema  # noqa: F401  (registers checks and extensions)
+        from crisis_api.auth import checks as token_checks  # noqa: F401
