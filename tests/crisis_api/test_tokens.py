@@ -9,7 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
 from django.db import DatabaseError, connection, connections
 from django.utils import timezone
+from rest_framework.test import APIRequestFactory
 
+from crisis_api.auth.authentication import BearerTokenAuthentication
 from crisis_api.auth.checks import check_token_settings
 from crisis_api.auth.token_use import api_token_find, api_token_touch
 from crisis_api.auth.tokens import (
@@ -260,3 +262,16 @@ def test_create_api_token_with_days(db, capsys):
         timedelta(days=7), abs=timedelta(seconds=5)
     )
     assert token.expires_at.isoformat() in captured.err
+
+
+def test_authentication_is_one_select_when_no_write_is_due(responder, django_assert_num_queries):
+    _, secret = api_token_issue(user=responder)
+    request = APIRequestFactory().get("/api/v1/tokens/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    authentication = BearerTokenAuthentication()
+
+    with django_assert_num_queries(2):  # first use: the lookup and the UPDATE
+        authentication.authenticate(request)
+    with django_assert_num_queries(1):  # within the interval: the lookup only
+        user, token = authentication.authenticate(request)
+
+    assert user == responder and token.last_used_at is not None
