@@ -109,8 +109,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Days a new API token lives unless its creator says otherwise.
+# Days a new API token lives unless its creator says otherwise, and the most it may live: every
+# token expires. A system check (crisis_api.auth.checks) refuses a default above the maximum.
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# A token's last_used_at is written at most once per this many minutes, so reads stay reads.
+API_TOKEN_LAST_USED_MINUTES = env.int("API_TOKEN_LAST_USED_MINUTES", default=5)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -175,6 +179,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "incidents.models.Channel",
         "ImpactEnum": "incidents.models.Impact",
         "ResolutionEnum": "incidents.models.Resolution",
+        "TokenStateEnum": "crisis_api.models.TokenState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

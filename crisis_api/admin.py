@@ -4,12 +4,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from crisis_api.auth.tokens import api_token_issue, api_token_revoke
+from crisis_api.auth.tokens import TokenAlreadyRevoked, api_token_issue, api_token_revoke
 from crisis_api.events.services import SYSTEM_STREAM
-from crisis_api.models import ApiToken, Event
+from crisis_api.models import ApiToken, Event, TokenState
 
 
 class StreamKindFilter(admin.SimpleListFilter):
@@ -57,13 +59,9 @@ class EventAdmin(admin.ModelAdmin):
 
 
 class ApiTokenIssueForm(forms.ModelForm):
-    """Who the token is for, what it is for, and how long it lives."""
+    """Who the token is for, what it is for, and how long it lives (1..API_TOKEN_MAX_DAYS)."""
 
-    days = forms.IntegerField(
-        min_value=0,
-        initial=settings.API_TOKEN_DEFAULT_DAYS,
-        help_text="Lifetime in days; 0 means it never expires.",
-    )
+    days = forms.IntegerField(min_value=1)
 
     class Meta:
         model = ApiToken
@@ -72,26 +70,36 @@ class ApiTokenIssueForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = get_user_model().objects.filter(is_active=True)
+        # Read the settings per form, not at import, so a changed maximum applies at once.
+        days = self.fields["days"]
+        days.max_value = settings.API_TOKEN_MAX_DAYS
+        days.validators.append(MaxValueValidator(settings.API_TOKEN_MAX_DAYS))
+        days.widget.attrs.update({"min": 1, "max": settings.API_TOKEN_MAX_DAYS})
+        days.initial = settings.API_TOKEN_DEFAULT_DAYS
+        days.help_text = _(
+            "Lifetime in days, from 1 to %(max)s (API_TOKEN_MAX_DAYS): every token expires. "
+            "Default %(default)s."
+        ) % {"max": settings.API_TOKEN_MAX_DAYS, "default": settings.API_TOKEN_DEFAULT_DAYS}
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens by prefix; the secret is shown once, when issued, and never stored."""
 
-    list_display = ("prefix", "user", "name", "created_at", "expires_at", "state")
+    list_display = (
+        "prefix", "user", "name", "created_at", "expires_at", "last_used_at", "state",
+    )  # fmt: skip
     list_filter = ("revoked_at",)
     search_fields = ("user__username", "name", "prefix")
     list_select_related = ("user",)
     actions = ["revoke"]
-    fields = ("user", "name", "prefix", "created_at", "expires_at", "revoked_at")
+    fields = (
+        "user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at",
+    )  # fmt: skip
 
-    @admin.display(description="state")
+    @admin.display(description=gettext_lazy("state"))
     def state(self, token):
-        if token.revoked_at:
-            return "revoked"
-        if token.expires_at and token.expires_at <= timezone.now():
-            return "expired"
-        return "active"
+        return TokenState(token.state).label
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -125,15 +133,19 @@ class ApiTokenAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "token": ApiToken.objects.select_related("user").get(pk=obj.pk),
             "secret": request._issued_secret,
-            "title": "API token issued",
+            "title": _("API token issued"),
         }
         return TemplateResponse(request, "admin/crisis_api/apitoken/issued.html", context)
 
-    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request, queryset):
-        tokens = queryset.filter(revoked_at__isnull=True).select_related("user")
         count = 0
-        for token in tokens:
-            api_token_revoke(token=token, actor=request.user)
+        for token in queryset.filter(revoked_at__isnull=True):
+            try:
+                api_token_revoke(token=token, actor=request.user)
+            except TokenAlreadyRevoked:
+                continue  # revoked meanwhile by someone else, who recorded it
             count += 1
-        self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)
+        self.message_user(
+            request, _("Revoked %(count)s token(s).") % {"count": count}, messages.SUCCESS
+        )

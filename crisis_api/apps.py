@@ -24,6 +24,7 @@ class CrisisApiConfig(AppConfig):
 
     def ready(self) -> None:
         from crisis_api import checks, schema  # noqa: F401  (registers checks and extensions)
+        from crisis_api.auth import checks as token_checks  # noqa: F401
         from crisis_api.auth.roles import roles_sync_after_migrate
 
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="crisis_api.roles_sync")

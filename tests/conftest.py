@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from crisis_api.auth.roles import user_set_role
+from crisis_api.auth.token_use import api_token_touch
 from crisis_api.auth.tokens import api_token_issue
 from incidents import services
 
@@ -103,7 +104,10 @@ def client_for(db):
     """client_for(user) -> an APIClient sending a fresh bearer token of that user."""
 
     def make(user) -> APIClient:
-        _, secret = api_token_issue(user=user)
+        token, secret = api_token_issue(user=user)
+        # A client already in use: its first request would otherwise also write last_used_at,
+        # which query counts would see (tests/crisis_api cover that first write).
+        api_token_touch(token=token)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
         return client

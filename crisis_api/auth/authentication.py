@@ -1,12 +1,17 @@
 """`Authorization: Bearer <token>` authentication for DRF."""
 
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
-from crisis_api.auth.tokens import api_token_find
+from crisis_api.auth.token_use import api_token_find, api_token_touch
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
-    """Authenticates a request by an API token, in one database query."""
+    """Authenticates a request by an API token, in one database query.
+
+    A second one, a conditional UPDATE of `last_used_at`, runs only when the recorded use is
+    older than API_TOKEN_LAST_USED_MINUTES.
+    """
 
     keyword = "Bearer"
 
@@ -16,20 +21,23 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None  # not ours: let session authentication try
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
-                "Malformed Authorization header; send `Authorization: Bearer <token>`."
+                _("Malformed Authorization header; send `Authorization: Bearer <token>`.")
             )
         try:
             secret = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(
-                "The token contains invalid characters."
+                _("The token contains invalid characters.")
             ) from None
         token = api_token_find(secret)
         if token is None:
             raise exceptions.AuthenticationFailed(
-                "Invalid, expired or revoked token; ask a manager for a new one "
-                "(manage.py create_api_token)."
+                _(
+                    "Invalid, expired or revoked token; ask a manager for a new one "
+                    "(manage.py create_api_token)."
+                )
             )
+        api_token_touch(token=token)
         return token.user, token
 
     def authenticate_header(self, request):
