@@ -6,7 +6,9 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from crisis_api.admin_display import EMPTY, titled
 from crisis_api.auth.tokens import api_token_issue, api_token_revoke
 from crisis_api.events.services import SYSTEM_STREAM
 from crisis_api.models import ApiToken, Event
@@ -15,11 +17,11 @@ from crisis_api.models import ApiToken, Event
 class StreamKindFilter(admin.SimpleListFilter):
     """The system stream, or the streams of one kind of resource (`incident:…`)."""
 
-    title = "stream"
+    title = _("stream")
     parameter_name = "stream_kind"
 
     def lookups(self, request, model_admin):
-        return [(SYSTEM_STREAM, "system"), ("incident", "incidents")]
+        return [(SYSTEM_STREAM, _("system")), ("incident", _("incidents"))]
 
     def queryset(self, request, queryset):
         if self.value() == SYSTEM_STREAM:
@@ -33,18 +35,24 @@ class StreamKindFilter(admin.SimpleListFilter):
 class EventAdmin(admin.ModelAdmin):
     """The append-only event log: browsable, never editable."""
 
-    list_display = ("at", "stream", "sequence", "actor", "action", "from_status", "to_status")
+    list_display = ("at", "stream", "sequence", "actor", "action", "status_change")
     list_filter = (
         StreamKindFilter,
-        "action",
-        ("actor", admin.RelatedOnlyFieldListFilter),
-        ("at", admin.DateFieldListFilter),
+        ("action", titled(admin.AllValuesFieldListFilter, _("action"))),
+        ("actor", titled(admin.RelatedOnlyFieldListFilter, _("actor"))),
+        ("at", titled(admin.DateFieldListFilter, _("date"))),
     )
     search_fields = ("=stream", "action", "note")
     date_hierarchy = "at"
     list_select_related = ("actor",)
     ordering = ("-at", "-id")
     show_full_result_count = False
+
+    @admin.display(description=_("status change"))
+    def status_change(self, event):
+        if not event.to_status:
+            return EMPTY
+        return f"{event.from_status or EMPTY} → {event.to_status}"
 
     def has_add_permission(self, request):
         return False

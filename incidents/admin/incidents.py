@@ -9,7 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
+from crisis_api.admin_display import titled
 from crisis_api.errors import ProblemError
 from crisis_api.events.services import SYSTEM_STREAM, event_append
 from crisis_api.events.verification import verify_stream
@@ -56,7 +58,7 @@ def _diagram() -> str:
 
 
 class ChannelFilter(admin.SimpleListFilter):
-    title = "channel"
+    title = _("channel")
     parameter_name = "channel"
 
     def lookups(self, request, model_admin):
@@ -67,11 +69,11 @@ class ChannelFilter(admin.SimpleListFilter):
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "response overdue"
+    title = _("response deadline")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Overdue"), ("no", "Not overdue")]
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -92,9 +94,14 @@ class IncidentAdmin(admin.ModelAdmin):
     )  # fmt: skip
     list_display_links = ("reference", "title")
     list_filter = (
-        "status", "severity", "category", ChannelFilter,
-        ("owner", admin.RelatedOnlyFieldListFilter), OverdueFilter, "is_confidential",
-    )  # fmt: skip
+        ("status", titled(admin.ChoicesFieldListFilter, _("status"))),
+        ("severity", titled(admin.ChoicesFieldListFilter, _("severity"))),
+        ("category", titled(admin.ChoicesFieldListFilter, _("category"))),
+        ChannelFilter,
+        ("owner", titled(admin.RelatedOnlyFieldListFilter, _("owner"))),
+        OverdueFilter,
+        ("is_confidential", titled(admin.BooleanFieldListFilter, _("confidentiality"))),
+    )
     search_fields = ("reference", "title", "summary")
     ordering = ("-created_at", "-id")
     list_select_related = ("owner",)
@@ -104,23 +111,23 @@ class IncidentAdmin(admin.ModelAdmin):
 
     # --- list -----------------------------------------------------------------------------
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_badge(self, incident):
         return display.status_badge(incident)
 
-    @admin.display(description="severity", ordering="severity")
+    @admin.display(description=_("severity"), ordering="severity")
     def severity_badge(self, incident):
         return display.severity_badge(incident)
 
-    @admin.display(description="response due", ordering="response_due_at")
+    @admin.display(description=_("response due"), ordering="response_due_at")
     def response_due_display(self, incident):
         return display.deadline(incident)
 
-    @admin.display(description="confidential", boolean=True, ordering="is_confidential")
+    @admin.display(description=_("confidential"), boolean=True, ordering="is_confidential")
     def confidential_marker(self, incident):
         return incident.is_confidential
 
-    @admin.action(description="Export the selected incidents as CSV", permissions=["view"])
+    @admin.action(description=_("Export the selected incidents as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         incidents = queryset.select_related("owner").order_by("-created_at", "-id")
         event_append(
@@ -168,7 +175,7 @@ class IncidentAdmin(admin.ModelAdmin):
                             if f not in self.get_readonly_fields(request, obj)]  # fmt: skip
         return super().get_form(request, obj, change=change, **kwargs)
 
-    @admin.display(description="review")
+    @admin.display(description=_("review"))
     def review_display(self, incident):
         review = getattr(incident, "review_record", None)
         if review is None:
@@ -183,16 +190,16 @@ class IncidentAdmin(admin.ModelAdmin):
             review.lessons_learned, actions, review.reviewed_by.username,
         )  # fmt: skip
 
-    @admin.display(description="verify chain")
+    @admin.display(description=_("verify chain"))
     def chain_display(self, incident):
         return display.chain_verdict(verify_stream(incident.stream))
 
-    @admin.display(description="last hash")
+    @admin.display(description=_("last hash"))
     def chain_head(self, incident):
         last = incident_timeline(incident=incident).last()
         return format_html("<code>{}</code>", last.hash) if last else "—"
 
-    @admin.display(description="events (newest last)")
+    @admin.display(description=_("events (newest last)"))
     def timeline_display(self, incident):
         return display.timeline_table(incident_timeline(incident=incident))
 
