@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); the suite also runs with -n 0.
 WORKERS ?= 2
 
-.PHONY: install run test lint format lock schema browsers clean
+.PHONY: install run test lint format lock schema browsers gettext messages clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,18 @@ schema: install
 # internet); `make test` skips those tests, saying so, when it is missing.
 browsers:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# GNU gettext (msgfmt, xgettext, msgmerge) for makemessages and compilemessages, as Debian's
+# package (as root); without it the catalogue test that needs it is skipped, saying so.
+gettext:
+	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext; }
+
+# The French catalogue: collect the strings of the code into locale/fr/LC_MESSAGES/django.po
+# (translations already there are kept), then compile django.mo. Commit both.
+MESSAGES_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=build
+messages: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l fr --add-location=file $(MESSAGES_IGNORE)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l fr $(MESSAGES_IGNORE)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Applications -----------------------------------------------------------------------------
 INSTALLED_APPS = [
+    # Before the admin: its templates (admin/base_site.html) override the admin's own.
+    "crisis_api",
     "crisis_api.admin_apps.CrisisAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,7 +52,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
-    "crisis_api",
     "incidents",
 ]
 
@@ -58,6 +60,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "crisis_api.request_id.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware: the language of the admin's switch (a cookie),
+    # else Accept-Language; answers say Content-Language and Vary: Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -117,7 +122,13 @@ API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 API_TOKEN_LAST_USED_MINUTES = env.int("API_TOKEN_LAST_USED_MINUTES", default=5)
 
 # --- Internationalisation ---------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# https://docs.djangoproject.com/en/5.2/topics/i18n/translation/
+# The language of a request without a cookie or Accept-Language we can serve; one of LANGUAGES
+# (Django's check translation.E004 refuses to start otherwise).
+LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en")
+LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# One catalogue for the whole project (platform and domain): one file for translators to keep.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,4 @@
-"""URL configuration: the API, its schema and docs, health probes and the admin."""
+"""URL configuration: the API, its schema and docs, health probes, the admin and its language."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -18,6 +18,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    # set_language: the admin's language switch posts here (it sets the language cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("incidents.api.urls")),
     path("api/v1/", include("crisis_api.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),

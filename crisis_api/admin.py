@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crisis_api.admin_display import EMPTY, titled
 from crisis_api.auth.tokens import TokenAlreadyRevoked, api_token_issue, api_token_revoke
 from crisis_api.events.services import SYSTEM_STREAM
 from crisis_api.models import ApiToken, Event, TokenState
@@ -17,11 +18,11 @@ from crisis_api.models import ApiToken, Event, TokenState
 class StreamKindFilter(admin.SimpleListFilter):
     """The system stream, or the streams of one kind of resource (`incident:…`)."""
 
-    title = "stream"
+    title = gettext_lazy("stream")
     parameter_name = "stream_kind"
 
     def lookups(self, request, model_admin):
-        return [(SYSTEM_STREAM, "system"), ("incident", "incidents")]
+        return [(SYSTEM_STREAM, _("system")), ("incident", _("incidents"))]
 
     def queryset(self, request, queryset):
         if self.value() == SYSTEM_STREAM:
@@ -35,18 +36,24 @@ class StreamKindFilter(admin.SimpleListFilter):
 class EventAdmin(admin.ModelAdmin):
     """The append-only event log: browsable, never editable."""
 
-    list_display = ("at", "stream", "sequence", "actor", "action", "from_status", "to_status")
+    list_display = ("at", "stream", "sequence", "actor", "action", "status_change")
     list_filter = (
         StreamKindFilter,
-        "action",
-        ("actor", admin.RelatedOnlyFieldListFilter),
-        ("at", admin.DateFieldListFilter),
+        ("action", titled(admin.AllValuesFieldListFilter, gettext_lazy("action"))),
+        ("actor", titled(admin.RelatedOnlyFieldListFilter, gettext_lazy("actor"))),
+        ("at", titled(admin.DateFieldListFilter, gettext_lazy("date"))),
     )
     search_fields = ("=stream", "action", "note")
     date_hierarchy = "at"
     list_select_related = ("actor",)
     ordering = ("-at", "-id")
     show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("status change"))
+    def status_change(self, event):
+        if not event.to_status:
+            return EMPTY
+        return f"{event.from_status or EMPTY} → {event.to_status}"
 
     def has_add_permission(self, request):
         return False

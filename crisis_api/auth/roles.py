@@ -8,7 +8,8 @@ touching another area's code or migrations.
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.contrib.auth.management import create_permissions
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 
 ROLES = ("viewer", "responder", "manager")
@@ -47,10 +48,17 @@ def roles_sync() -> None:
         group.permissions.set(permissions)
 
 
-def roles_sync_after_migrate(sender, **kwargs) -> None:
-    """post_migrate receiver: sync once, after the last app's permissions were created."""
-    if sender is list(apps.get_app_configs())[-1]:
-        roles_sync()
+def roles_sync_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """post_migrate receiver: sync once per migrate, when the last app has migrated.
+
+    Django creates permissions in its own post_migrate receiver, which may run after this one
+    (receivers run in the order the apps were loaded), so the permissions are created first.
+    """
+    if sender is not list(apps.get_app_configs())[-1]:
+        return
+    for config in apps.get_app_configs():
+        create_permissions(config, verbosity=0, using=using)
+    roles_sync()
 
 
 def user_set_role(*, user, role: str) -> None:

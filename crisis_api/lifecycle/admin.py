@@ -15,27 +15,19 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone, translation
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from crisis_api.admin_display import EMPTY, datetime_display
 from crisis_api.errors import ProblemError
 from crisis_api.events.verification import ChainReport, verify_stream
 from crisis_api.lifecycle.diagram import state_diagram_svg
 from crisis_api.lifecycle.machine import StateMachine
 from crisis_api.models import Event
-
-EMPTY = "—"
-
-
-def datetime_display(value) -> str:
-    """A date-time in the one format of the admin: localised, in the current time zone."""
-    if value is None:
-        return EMPTY
-    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 class TransitionForm(forms.Form):

@@ -4,11 +4,11 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
+from crisis_api.admin_display import EMPTY, titled
 from crisis_api.errors import ProblemError
-from crisis_api.lifecycle.admin import EMPTY, TransitionAdminMixin
+from crisis_api.lifecycle.admin import TransitionAdminMixin
 from incidents import services
 from incidents.admin import display
 from incidents.admin.export import incidents_csv
@@ -34,7 +34,7 @@ LIFECYCLE = [
 
 
 class ChannelFilter(admin.SimpleListFilter):
-    title = "channel"
+    title = _("channel")
     parameter_name = "channel"
 
     def lookups(self, request, model_admin):
@@ -45,11 +45,11 @@ class ChannelFilter(admin.SimpleListFilter):
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "response overdue"
+    title = _("response deadline")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Overdue"), ("no", "Not overdue")]
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -70,9 +70,9 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
     immediate_transitions = ("respond",)
     timeline_value_choices = {"channels": Channel.choices, "impact": Impact.choices}
     timeline_action_labels = {
-        "incident.created": gettext_lazy("Created"),
-        "incident.updated": gettext_lazy("Updated"),
-        "incident.note_added": gettext_lazy("Note"),
+        "incident.created": _("Created"),
+        "incident.updated": _("Updated"),
+        "incident.note_added": _("Note"),
     }
     form = IncidentAdminForm
     list_display = (
@@ -81,9 +81,14 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
     )  # fmt: skip
     list_display_links = ("reference", "title")
     list_filter = (
-        "status", "severity", "category", ChannelFilter,
-        ("owner", admin.RelatedOnlyFieldListFilter), OverdueFilter, "is_confidential",
-    )  # fmt: skip
+        ("status", titled(admin.ChoicesFieldListFilter, _("status"))),
+        ("severity", titled(admin.ChoicesFieldListFilter, _("severity"))),
+        ("category", titled(admin.ChoicesFieldListFilter, _("category"))),
+        ChannelFilter,
+        ("owner", titled(admin.RelatedOnlyFieldListFilter, _("owner"))),
+        OverdueFilter,
+        ("is_confidential", titled(admin.BooleanFieldListFilter, _("confidentiality"))),
+    )
     search_fields = ("reference", "title", "summary")
     ordering = ("-created_at", "-id")
     list_select_related = ("owner",)
@@ -92,23 +97,23 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
     # --- list -----------------------------------------------------------------------------
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_badge(self, incident):
         return display.status_badge(incident)
 
-    @admin.display(description="severity", ordering="severity")
+    @admin.display(description=_("severity"), ordering="severity")
     def severity_badge(self, incident):
         return display.severity_badge(incident)
 
-    @admin.display(description="response due", ordering="response_due_at")
+    @admin.display(description=_("response due"), ordering="response_due_at")
     def response_due_display(self, incident):
         return display.deadline(incident)
 
-    @admin.display(description="confidential", boolean=True, ordering="is_confidential")
+    @admin.display(description=_("confidential"), boolean=True, ordering="is_confidential")
     def confidential_marker(self, incident):
         return incident.is_confidential
 
-    @admin.action(description="Export the selected incidents as CSV", permissions=["view"])
+    @admin.action(description=_("Export the selected incidents as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         incidents = queryset.select_related("owner").order_by("-created_at", "-id")
         services.incidents_export_record(
@@ -156,7 +161,7 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
                             if f not in self.get_readonly_fields(request, obj)]  # fmt: skip
         return super().get_form(request, obj, change=change, **kwargs)
 
-    @admin.display(description=gettext_lazy("review"))
+    @admin.display(description=_("review"))
     def review_display(self, incident):
         review = getattr(incident, "review_record", None)
         if review is None:
@@ -182,16 +187,16 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
         )
         return format_html("<dl>{}</dl>", rows)
 
-    @admin.display(description=gettext_lazy("verify chain"))
+    @admin.display(description=_("verify chain"))
     def chain_display(self, incident):
         return self.chain_for(incident)
 
-    @admin.display(description=gettext_lazy("last hash"))
+    @admin.display(description=_("last hash"))
     def chain_head(self, incident):
         last = incident_timeline(incident=incident).last()
         return format_html("<code>{}</code>", last.hash) if last else EMPTY
 
-    @admin.display(description=gettext_lazy("events (newest last)"))
+    @admin.display(description=_("events (newest last)"))
     def timeline_display(self, incident):
         return self.timeline_table(incident_timeline(incident=incident))
 
