@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from crisis_api.fields import integer_range
 from incidents.models import Channel, Impact, Incident, Scope, Severity
 from incidents.selectors import incidents_visible_to, users_who_can_respond
 
@@ -43,14 +44,20 @@ class IncidentAdminForm(forms.ModelForm):
             self.fields["expected_version"].initial = self.instance.version
 
 
+def _column_bounded(name: str, **kwargs) -> forms.IntegerField:
+    """An integer input bounded by its column's range: 2**63 is a form error, not a 500."""
+    low, high = integer_range(Incident._meta.get_field(name))
+    return forms.IntegerField(min_value=low, max_value=high, **kwargs)
+
+
 class AssessForm(VersionedForm):
     severity = forms.ChoiceField(choices=Severity.choices, widget=forms.RadioSelect)
     scope = forms.ChoiceField(choices=[("", "—"), *Scope.choices], required=False)
-    estimated_reach = forms.IntegerField(
-        min_value=0, required=False, help_text="People who saw it."
+    estimated_reach = _column_bounded(
+        "estimated_reach", required=False, help_text="People who saw it."
     )
-    affected_count = forms.IntegerField(
-        min_value=0, required=False, help_text="People directly affected."
+    affected_count = _column_bounded(
+        "affected_count", required=False, help_text="People directly affected."
     )
     impact = forms.MultipleChoiceField(choices=Impact.choices, widget=CHECKBOXES, required=False)
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
