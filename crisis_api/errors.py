@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
@@ -14,6 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+UNREADABLE_REQUEST = gettext_lazy(
+    "The request could not be read (a malformed header, body or query string, or a Host this "
+    "server does not answer for); fix it and retry."
+)
 
 
 def problem_type(code: str) -> str:
@@ -88,14 +93,7 @@ def suspicious_problem(exc: SuspiciousOperation) -> tuple[int, str, str]:
             "limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
         }
         return 400, "too_many_fields", detail
-    return (
-        400,
-        "bad_request",
-        _(
-            "The request could not be read (a malformed header, body or query string, or a "
-            "Host this server does not answer for); fix it and retry."
-        ),
-    )
+    return 400, "bad_request", str(UNREADABLE_REQUEST)
 
 
 def _render_as_json(context: dict) -> None:
@@ -167,13 +165,7 @@ def problem_response(status_code: int, code: str, detail: str) -> JsonResponse:
 
 def _status_details(request) -> dict[int, tuple[str, str]]:
     return {
-        400: (
-            "bad_request",
-            _(
-                "The request could not be read (a malformed header, body or query string, or "
-                "a Host this server does not answer for); fix it and retry."
-            ),
-        ),
+        400: ("bad_request", str(UNREADABLE_REQUEST)),
         403: ("permission_denied", _("You are not allowed to do this.")),
         404: (
             "not_found",
