@@ -56,9 +56,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every error under /api/ (Django's included, debug on or off) leaves as
+    # problem+json.
+    "crisis_api.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "crisis_api.request_id.RequestIdMiddleware",
+    # Before CSRF, the first middleware that may read a body.
+    "crisis_api.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware: the language of the admin's switch (a cookie),
     # else Accept-Language; answers say Content-Language and Vary: Accept-Language.
@@ -87,6 +92,16 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Request bounds -----------------------------------------------------------------------------
+# Bodies over this many bytes get 413 (crisis_api.middleware.BodySizeLimitMiddleware, with or
+# without a Content-Length); a view may declare more with @max_body_size. Django's own check
+# would answer with an HTML 400 and cannot vary by view, so it is off.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=1024 * 1024)
+# https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-memory-size
+DATA_UPLOAD_MAX_MEMORY_SIZE = None
+# How far in the future a date-time given as input may be (clocks differ).
+INPUT_MAX_CLOCK_SKEW = timedelta(minutes=env.int("INPUT_MAX_CLOCK_SKEW_MINUTES", default=5))
 
 # --- Database ---------------------------------------------------------------------------------
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
@@ -159,7 +174,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["crisis_api.parsers.BoundedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "crisis_api.negotiation.ExplainedContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "crisis_api.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -11,6 +11,7 @@ from drf_spectacular.views import (
 
 from crisis_api import errors, health
 
+handler400 = "crisis_api.errors.bad_request"
 handler404 = "crisis_api.errors.page_not_found"
 handler500 = "crisis_api.errors.server_error"
 

@@ -23,7 +23,7 @@ def expected_version(request) -> int | None:
     if tags == ["*"]:
         return None
     for tag in tags:
-        if tag.startswith('"') and tag[1:-1].isdigit():
+        if tag.startswith('"') and tag[1:-1].isascii() and tag[1:-1].isdigit() and len(tag) < 40:
             return int(tag[1:-1])
     return -1
 

@@ -3,14 +3,22 @@
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+UNREADABLE_REQUEST = gettext_lazy(
+    "The request could not be read (a malformed header, body or query string, or a Host this "
+    "server does not answer for); fix it and retry."
+)
 
 
 def problem_type(code: str) -> str:
@@ -96,29 +104,62 @@ def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "non_field_errors": [str(m) for m in messages]}
 
 
+def suspicious_problem(exc: SuspiciousOperation) -> tuple[int, str, str]:
+    """Status, code and detail for a request Django refuses as suspicious."""
+    if isinstance(exc, RequestDataTooBig):
+        return 413, "payload_too_large", _("The request body is too large; send less.")
+    if isinstance(exc, TooManyFieldsSent):
+        detail = _("Too many query parameters or form fields (at most %(limit)d); send fewer.") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+        return 400, "too_many_fields", detail
+    return 400, "bad_request", str(UNREADABLE_REQUEST)
+
+
+def _render_as_json(context: dict) -> None:
+    """Render the problem as JSON whatever renderer the view negotiated (the schema's YAML)."""
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = PROBLEM_CONTENT_TYPE
+
+
 def problem_exception_handler(exc: Exception, context: dict) -> Any:
     """DRF exception handler: every error becomes `application/problem+json`."""
     if isinstance(exc, ProblemError):
+        _render_as_json(context)
         return Response(
             problem_body(exc.status_code, exc.code, exc.detail, **exc.extra),
             status=exc.status_code,
             content_type=PROBLEM_CONTENT_TYPE,
         )
 
+    if isinstance(exc, SuspiciousOperation):  # e.g. too many query parameters
+        _render_as_json(context)
+        status_code, code, detail = suspicious_problem(exc)
+        return Response(
+            problem_body(status_code, code, detail),
+            status=status_code,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+
     response = drf_exception_handler(exc, context)
+    # With debug on, DRF reads the negotiated renderer before re-raising an unexpected error;
+    # an error raised before negotiation would become an AttributeError there.
+    _render_as_json(context)
     if response is None:
-        return None  # an unexpected error: Django's handler500 answers
+        return None  # an unexpected error: crisis_api.middleware answers with a problem 500
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         response.data = problem_body(
             response.status_code,
             "invalid",
-            "The request is invalid; see `errors` for what to fix in each field.",
+            _("The request is invalid; see `errors` for what to fix in each field."),
             errors=errors,
         )
     else:
         if isinstance(exc, Http404):
-            code, detail = "not_found", "No such resource, or you are not allowed to see it."
+            code, detail = "not_found", _("No such resource, or you are not allowed to see it.")
         elif isinstance(exc, exceptions.APIException):
             code, detail = exc.default_code, str(exc.detail)
         else:
@@ -128,11 +169,13 @@ def problem_exception_handler(exc: Exception, context: dict) -> Any:
     return response
 
 
-def _is_api(request) -> bool:
+def is_api(request) -> bool:
+    """True for the paths whose every answer is problem+json."""
     return request.path.startswith("/api/")
 
 
-def _problem_response(status_code: int, code: str, detail: str) -> JsonResponse:
+def problem_response(status_code: int, code: str, detail: str) -> JsonResponse:
+    """A problem+json response outside DRF (middleware, Django's handlers)."""
     return JsonResponse(
         problem_body(status_code, code, detail),
         status=status_code,
@@ -140,22 +183,59 @@ def _problem_response(status_code: int, code: str, detail: str) -> JsonResponse:
     )
 
 
+def _status_details(request) -> dict[int, tuple[str, str]]:
+    return {
+        400: ("bad_request", str(UNREADABLE_REQUEST)),
+        403: ("permission_denied", _("You are not allowed to do this.")),
+        404: (
+            "not_found",
+            _("No endpoint at %(path)s; see /api/v1/docs/ for the API.") % {"path": request.path},
+        ),
+        405: (
+            "method_not_allowed",
+            _("This endpoint does not accept %(method)s; see the Allow header.")
+            % {"method": request.method},
+        ),
+        413: ("payload_too_large", _("The request body is too large; send less.")),
+        500: (
+            "server_error",
+            _(
+                "The server failed to handle the request; retry later and quote the "
+                "X-Request-ID header if you report it."
+            ),
+        ),
+    }
+
+
+def problem_for_status(request, status_code: int) -> JsonResponse:
+    """The problem for an error that carries nothing but its status."""
+    code, detail = _status_details(request).get(
+        status_code,
+        (
+            "error",
+            _("The request failed (%(status)s); see the API documentation at /api/v1/docs/.")
+            % {"status": HTTPStatus(status_code).phrase},
+        ),
+    )
+    return problem_response(status_code, code, detail)
+
+
 def page_not_found(request, exception=None):
     """Django's 404 handler: problem JSON under /api/, the usual page elsewhere."""
-    if _is_api(request):
-        return _problem_response(
-            404, "not_found", f"No endpoint at {request.path}; see /api/v1/docs/ for the API."
-        )
+    if is_api(request):
+        return problem_for_status(request, 404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """Django's 400 handler: problem JSON under /api/, the usual page elsewhere."""
+    if is_api(request):
+        return problem_for_status(request, 400)
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request):
     """Django's 500 handler: problem JSON under /api/, the usual page elsewhere."""
-    if _is_api(request):
-        return _problem_response(
-            500,
-            "server_error",
-            "The server failed to handle the request; retry later and quote the X-Request-ID "
-            "header if you report it.",
-        )
+    if is_api(request):
+        return problem_for_status(request, 500)
     return defaults.server_error(request)

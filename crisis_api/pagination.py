@@ -1,6 +1,16 @@
-"""Cursor pagination with a chosen ordering, a capped page size and 400 on a bad cursor."""
+"""Cursor pagination with a chosen ordering, a bounded page size and 400 on a bad cursor."""
 
+from datetime import UTC
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, pagination
+
+from crisis_api.fields import integer_range
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -9,6 +19,10 @@ class CursorPagination(pagination.CursorPagination):
     A view names its orderings in `cursor_orderings` ({name: (field, tie-breaker…)}) and the
     default in `default_cursor_ordering`; the caller picks one with `?ordering=`. The first
     field must be non-null; the id breaks ties so the order is total.
+
+    A cursor is only trusted as far as its position is a value of the ordering field that the
+    database can compare (a 400 otherwise), and `page_size` outside 1..max_page_size is a 400
+    where DRF would silently use the default.
     """
 
     page_size = 25
@@ -16,7 +30,32 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 100
     ordering_param = "ordering"
     use_view_orderings = True
-    invalid_cursor_message = "Invalid cursor; follow the `next` or `previous` link of a page."
+    invalid_cursor_message = gettext_lazy(
+        "Invalid cursor; follow the `next` or `previous` link of a page."
+    )
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._queryset = queryset  # the cursor's position is checked against its fields
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (
+            raw.isascii()
+            and raw.isdigit()
+            and len(raw) <= 4
+            and 1 <= int(raw) <= self.max_page_size
+        ):
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Give a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(raw)
 
     def get_ordering(self, request, queryset, view):
         orderings = self._orderings(view)
@@ -27,7 +66,8 @@ class CursorPagination(pagination.CursorPagination):
             raise exceptions.ValidationError(
                 {
                     self.ordering_param: [
-                        f"Unknown ordering {name!r}; use one of: {', '.join(orderings)}."
+                        _("Unknown ordering '%(name)s'; use one of: %(orderings)s.")
+                        % {"name": name[:50], "orderings": ", ".join(orderings)}
                     ]
                 }
             )
@@ -38,14 +78,47 @@ class CursorPagination(pagination.CursorPagination):
 
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except exceptions.NotFound:
-            raise exceptions.ValidationError(
-                {self.cursor_query_param: [self.invalid_cursor_message]}
-            ) from None
+            raise self._invalid_cursor() from None
+        if cursor is not None and cursor.position is not None:
+            self._check_position(cursor.position)
+        return cursor
+
+    def _invalid_cursor(self) -> exceptions.ValidationError:
+        return exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
+
+    def _check_position(self, position: str) -> None:
+        """A 400 unless the position is a value of the ordering field that the database takes.
+
+        DRF compares positions as strings, so the cursor keeps the original text.
+        """
+        field = self._ordering_field()
+        try:
+            value = field.to_python(position)
+            if isinstance(field, models.DateTimeField):
+                if value is None or timezone.is_naive(value):
+                    raise ValueError("a cursor's date-time carries its offset")
+                value = value.astimezone(UTC)
+            elif isinstance(field, models.IntegerField):
+                low, high = integer_range(field)
+                if not low <= value <= high:
+                    raise ValueError("out of the column's range")
+        except (DjangoValidationError, ValueError, TypeError, OverflowError):
+            raise self._invalid_cursor() from None
+
+    def _ordering_field(self) -> models.Field:
+        name = self.ordering[0].lstrip("-")
+        try:
+            return self._queryset.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return self._queryset.query.annotations[name].output_field
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         orderings = self._orderings(view)
         if orderings:
             parameters.append(
@@ -53,7 +126,8 @@ class CursorPagination(pagination.CursorPagination):
                     "name": self.ordering_param,
                     "required": False,
                     "in": "query",
-                    "description": f"Result order (default `{view.default_cursor_ordering}`).",
+                    "description": _("Result order (default `%(default)s`).")
+                    % {"default": view.default_cursor_ordering},
                     "schema": {"type": "string", "enum": list(orderings)},
                 }
             )

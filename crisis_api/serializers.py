@@ -1,7 +1,13 @@
 """Serializer helpers shared by every resource."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from crisis_api.fields import USERNAME_MAX_LENGTH, fail, has_line_breaking_characters
+
+UNKNOWN_FIELD = _("Unknown field; see the schema for the accepted fields.")
 
 
 class StrictInputSerializer(serializers.Serializer):
@@ -14,8 +20,7 @@ class StrictInputSerializer(serializers.Serializer):
 
     def to_internal_value(self, data):
         refused = {
-            name: [self.read_only_hints.get(name, "Unknown field; see the schema for the "
-                                                  "accepted fields.")]
+            name: [self.read_only_hints.get(name, UNKNOWN_FIELD)]
             for name in (data if isinstance(data, dict) else ())
             if name not in self.fields
         }  # fmt: skip
@@ -38,11 +43,19 @@ class UsernameField(serializers.SlugRelatedField):
         super().__init__(slug_field="username", **kwargs)
 
     default_error_messages = {
-        "does_not_exist": "No active user is named {value}.",
-        "invalid": "Give a username.",
+        "does_not_exist": _("No active user is named %(name)s."),
+        "invalid": _("Give a username (a string)."),
     }
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and "\x00" in data:  # PostgreSQL text cannot hold NUL
+        # Control characters include NUL, which PostgreSQL text cannot hold.
+        if (
+            not isinstance(data, str)
+            or len(data) > USERNAME_MAX_LENGTH
+            or has_line_breaking_characters(data)
+        ):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        try:
+            return self.get_queryset().get(username=data)
+        except ObjectDoesNotExist:
+            fail(self, "does_not_exist", name=data)

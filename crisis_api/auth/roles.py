@@ -7,8 +7,8 @@ touching another area's code or migrations.
 """
 
 from django.apps import apps
-from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from crisis_api.fields import integer_range
 from crisis_api.lifecycle.admin import TransitionForm
 from incidents.models import Channel, Impact, Incident, Scope, Severity
 from incidents.selectors import incidents_visible_to, users_who_can_respond
@@ -44,6 +45,12 @@ def _text(label, rows=3, **kwargs) -> forms.CharField:
     return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
+def _column_bounded(name: str, **kwargs) -> forms.IntegerField:
+    """An integer input bounded by its column's range: 2**63 is a form error, not a 500."""
+    low, high = integer_range(Incident._meta.get_field(name))
+    return forms.IntegerField(min_value=low, max_value=high, **kwargs)
+
+
 def _assessment_fields() -> dict[str, forms.Field]:
     """The fields of an assessment, for assessing and for reopening a never-assessed incident."""
     return {
@@ -53,15 +60,15 @@ def _assessment_fields() -> dict[str, forms.Field]:
         "scope": forms.ChoiceField(
             label=_("scope"), choices=[("", "—"), *Scope.choices], required=False
         ),
-        "estimated_reach": forms.IntegerField(
+        "estimated_reach": _column_bounded(
+            "estimated_reach",
             label=_("estimated reach"),
-            min_value=0,
             required=False,
             help_text=_("People who saw it."),
         ),
-        "affected_count": forms.IntegerField(
+        "affected_count": _column_bounded(
+            "affected_count",
             label=_("people affected"),
-            min_value=0,
             required=False,
             help_text=_("People directly affected."),
         ),

@@ -1,10 +1,22 @@
 """Incident representations (output) and the input of each operation."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crisis_api.events.changes import blank_choice_fields
+from crisis_api.fields import (
+    AwareDateTimeField,
+    BoundedListField,
+    SingleLineCharField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictUUIDField,
+    UsernamesField,
+)
 from crisis_api.serializers import StrictInputSerializer, UsernameField
+from incidents.api import bounds
 from incidents.models import (
     Category,
     Channel,
@@ -140,7 +152,23 @@ class IncidentSerializer(serializers.ModelSerializer):
         return data
 
 
-# --- Input ----------------------------------------------------------------------------------
+# --- Input ---------------------------------------------------------------------------------
+# Strict fields (crisis_api.fields): JSON types are not coerced, every size is bounded
+# (incidents.api.bounds), integers fit their columns, date-times carry their offset.
+
+_REACH = Incident._meta.get_field("estimated_reach")
+_AFFECTED = Incident._meta.get_field("affected_count")
+
+
+def _choices_input(choices, max_length: int, **kwargs) -> BoundedListField:
+    """A list of values from `choices`, each at most once (repeats are dropped)."""
+    return BoundedListField(
+        child=serializers.ChoiceField(choices=choices), max_length=max_length, **kwargs
+    )
+
+
+def _text(max_length: int, **kwargs) -> StrictCharField:
+    return StrictCharField(max_length=max_length, **kwargs)
 
 
 class OwnerField(UsernameField):
@@ -150,7 +178,8 @@ class OwnerField(UsernameField):
         user = super().to_internal_value(data)
         if not user.has_perm("incidents.respond_incident"):
             raise serializers.ValidationError(
-                f"{user.username} cannot own incidents; give them the responder or manager role."
+                _("%(name)s cannot own incidents; give them the responder or manager role.")
+                % {"name": user.username}
             )
         return user
 
@@ -158,22 +187,25 @@ class OwnerField(UsernameField):
 class IncidentCreateInputSerializer(StrictInputSerializer):
     """What a new incident needs: a title; the rest is optional."""
 
-    read_only_hints = {"status": "Read-only: every incident starts as 'detected'."}
+    read_only_hints = {"status": _("Read-only: every incident starts as 'detected'.")}
 
-    title = serializers.CharField(max_length=200)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    title = SingleLineCharField(max_length=bounds.TITLE)
+    summary = _text(bounds.LONG_TEXT, required=False, allow_blank=True, default="")
     category = serializers.ChoiceField(
         choices=Category.choices, required=False, default=Category.OTHER
     )
-    channels = _choice_list(Channel.choices, required=False, default=list)
-    is_confidential = serializers.BooleanField(required=False, default=False)
+    channels = _choices_input(Channel.choices, bounds.CHANNELS, required=False, default=list)
+    is_confidential = StrictBooleanField(required=False, default=False)
     owner = OwnerField(required=False, allow_null=True, default=None)
-    participants = UsernameField(many=True, required=False, default=list)
-    detected_at = serializers.DateTimeField(
+    participants = UsernamesField(max_length=bounds.PARTICIPANTS, required=False, default=list)
+    detected_at = AwareDateTimeField(
         required=False,
         allow_null=True,
         default=None,
-        help_text="When the crisis was spotted (default now).",
+        help_text=_(
+            "When the crisis was spotted (default now): ISO 8601 with a UTC offset, from "
+            "2000-01-01 to now."
+        ),
     )
 
     def validate_channels(self, value):
@@ -186,7 +218,7 @@ class IncidentUpdateInputSerializer(StrictInputSerializer):
     read_only_hints = {
         "status": USE_A_TRANSITION,
         **{
-            name: "Read-only: set by the lifecycle, not by PATCH."
+            name: _("Read-only: set by the lifecycle, not by PATCH.")
             for name in (
                 "id", "reference", "resolution", "resolution_summary", "duplicate_of",
                 "assessed_at", "response_due_at", "response_started_at", "first_response_at",
@@ -196,24 +228,24 @@ class IncidentUpdateInputSerializer(StrictInputSerializer):
         },
     }  # fmt: skip
 
-    title = serializers.CharField(max_length=200, required=False)
-    summary = serializers.CharField(required=False, allow_blank=True)
+    title = SingleLineCharField(max_length=bounds.TITLE, required=False)
+    summary = _text(bounds.LONG_TEXT, required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
-    channels = _choice_list(Channel.choices, required=False)
+    channels = _choices_input(Channel.choices, bounds.CHANNELS, required=False)
     severity = serializers.ChoiceField(
         choices=Severity.choices,
         required=False,
-        help_text="Only once assessed; the response deadline follows it.",
+        help_text=_("Only once assessed; the response deadline follows it."),
     )
     scope = serializers.ChoiceField(choices=Scope.choices, required=False)
-    estimated_reach = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    affected_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    impact = _choice_list(Impact.choices, required=False)
-    rationale = serializers.CharField(required=False, allow_blank=True)
+    estimated_reach = StrictIntegerField(model_field=_REACH, required=False, allow_null=True)
+    affected_count = StrictIntegerField(model_field=_AFFECTED, required=False, allow_null=True)
+    impact = _choices_input(Impact.choices, bounds.IMPACTS, required=False)
+    rationale = _text(bounds.REASON, required=False, allow_blank=True)
     owner = OwnerField(required=False, allow_null=True)
-    participants = UsernameField(many=True, required=False)
-    is_confidential = serializers.BooleanField(required=False)
-    detected_at = serializers.DateTimeField(required=False)
+    participants = UsernamesField(max_length=bounds.PARTICIPANTS, required=False)
+    is_confidential = StrictBooleanField(required=False)
+    detected_at = AwareDateTimeField(required=False)
 
     def validate_channels(self, value):
         return _distinct(value)
@@ -222,28 +254,37 @@ class IncidentUpdateInputSerializer(StrictInputSerializer):
         return _distinct(value)
 
 
-class IncidentAssessInputSerializer(StrictInputSerializer):
-    """Assess: how bad, how wide, who is affected, and why."""
+class _AssessmentInput(StrictInputSerializer):
+    """The optional fields of an assessment, shared by assess and reopen."""
 
-    severity = serializers.ChoiceField(choices=Severity.choices)
     scope = serializers.ChoiceField(
         choices=Scope.choices, required=False, allow_null=True, default=None
     )
-    estimated_reach = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True, default=None, help_text="People who saw it."
-    )
-    affected_count = serializers.IntegerField(
-        min_value=0,
+    estimated_reach = StrictIntegerField(
+        model_field=_REACH,
         required=False,
         allow_null=True,
         default=None,
-        help_text="People directly affected.",
+        help_text=_("People who saw it."),
     )
-    impact = _choice_list(Impact.choices, required=False, default=list)
-    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    affected_count = StrictIntegerField(
+        model_field=_AFFECTED,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("People directly affected."),
+    )
+    impact = _choices_input(Impact.choices, bounds.IMPACTS, required=False, default=list)
+    rationale = _text(bounds.REASON, required=False, allow_blank=True, default="")
 
     def validate_impact(self, value):
         return _distinct(value)
+
+
+class IncidentAssessInputSerializer(_AssessmentInput):
+    """Assess: how bad, how wide, who is affected, and why."""
+
+    severity = serializers.ChoiceField(choices=Severity.choices)
 
 
 class IncidentRespondInputSerializer(StrictInputSerializer):
@@ -255,28 +296,30 @@ class IncidentRespondInputSerializer(StrictInputSerializer):
 class IncidentResolveInputSerializer(StrictInputSerializer):
     """Resolve: the solutions that were presented."""
 
-    resolution_summary = serializers.CharField()
+    resolution_summary = _text(bounds.LONG_TEXT)
 
 
 class IncidentDismissInputSerializer(StrictInputSerializer):
     """Dismiss: why no response is needed, and the original if it is a duplicate."""
 
-    reason = serializers.CharField()
-    duplicate_of = serializers.UUIDField(required=False, allow_null=True, default=None)
+    reason = _text(bounds.REASON)
+    duplicate_of = StrictUUIDField(required=False, allow_null=True, default=None)
 
     def validate_duplicate_of(self, value):
         if value is None:
             return None
         incident = self.context["incident"]
         if value == incident.pk:
-            raise serializers.ValidationError("An incident cannot duplicate itself.")
+            raise serializers.ValidationError(_("An incident cannot duplicate itself."))
         original = self.context["visible_incidents"].filter(pk=value).first()
         if original is None:
-            raise serializers.ValidationError(f"No incident {value} that you can see.")
+            raise serializers.ValidationError(
+                _("No incident %(id)s that you can see.") % {"id": value}
+            )
         return original
 
 
-class IncidentReopenInputSerializer(StrictInputSerializer):
+class IncidentReopenInputSerializer(_AssessmentInput):
     """Reopen: why the crisis is back.
 
     An incident dismissed before it was assessed is assessed as it reopens: `severity` is then
@@ -285,44 +328,33 @@ class IncidentReopenInputSerializer(StrictInputSerializer):
     only the reason (change its assessment with PATCH).
     """
 
-    reason = serializers.CharField()
+    reason = _text(bounds.REASON)
     severity = serializers.ChoiceField(
         choices=Severity.choices,
         required=False,
         allow_null=True,
         default=None,
-        help_text="Required when the incident was never assessed.",
+        help_text=_("Required when the incident was never assessed."),
     )
-    scope = serializers.ChoiceField(
-        choices=Scope.choices, required=False, allow_null=True, default=None
-    )
-    estimated_reach = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True, default=None
-    )
-    affected_count = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True, default=None
-    )
-    impact = _choice_list(Impact.choices, required=False, default=list)
-    rationale = serializers.CharField(required=False, allow_blank=True, default="")
-
-    def validate_impact(self, value):
-        return _distinct(value)
 
 
 class IncidentReviewInputSerializer(StrictInputSerializer):
     """Review: the post-incident review record (managers only)."""
 
-    summary = serializers.CharField()
-    root_cause = serializers.CharField()
-    what_went_well = serializers.CharField()
-    what_went_wrong = serializers.CharField()
-    lessons_learned = serializers.CharField()
-    follow_up_actions = serializers.ListField(
-        child=serializers.CharField(), required=False, default=list
+    summary = _text(bounds.LONG_TEXT)
+    root_cause = _text(bounds.LONG_TEXT)
+    what_went_well = _text(bounds.LONG_TEXT)
+    what_went_wrong = _text(bounds.LONG_TEXT)
+    lessons_learned = _text(bounds.LONG_TEXT)
+    follow_up_actions = BoundedListField(
+        child=SingleLineCharField(max_length=bounds.FOLLOW_UP_ACTION),
+        max_length=bounds.FOLLOW_UP_ACTIONS,
+        required=False,
+        default=list,
     )
 
 
 class NoteInputSerializer(StrictInputSerializer):
     """A note for the timeline: what we know now."""
 
-    note = serializers.CharField(max_length=10000)
+    note = _text(bounds.LONG_TEXT)

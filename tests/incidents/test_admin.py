@@ -343,3 +343,36 @@ def test_review_with_braces_in_follow_up_actions_renders(make_incident, manager,
 
     assert response.status_code == 200
     assert "<li>Update the {config} page</li>" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", [str(2**63), str(10**30)])
+def test_assess_form_bounds_integers_to_the_column(value, make_incident, manager, admin_client_for):
+    incident = make_incident(actor=manager)
+
+    response = admin_client_for(manager).post(
+        transition_url(incident, "assess"),
+        {"version": incident.version, "severity": "low", "estimated_reach": value},
+    )
+
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 9223372036854775807." in (
+        response.content.decode()
+    )
+    incident.refresh_from_db()
+    assert incident.status == "detected"
+
+
+def test_change_form_bounds_integers_to_the_column(make_incident, manager, admin_client_for):
+    incident = make_incident("assessed", actor=manager)
+    client = admin_client_for(manager)
+    form = client.get(change_url(incident)).context["adminform"].form
+    data = {**form.initial, "channels": [], "impact": [], "participants": [], "owner": "",
+            "scope": "", "estimated_reach": str(2**63), "affected_count": "",
+            "expected_version": incident.version}  # fmt: skip
+
+    response = client.post(change_url(incident), data)
+
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 9223372036854775807." in (
+        response.content.decode()
+    )

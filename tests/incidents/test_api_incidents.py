@@ -78,7 +78,7 @@ def test_create_with_everything(responder, manager, viewer, client_for):
         ),
         (
             {"title": "t", "participants": ["ghost"]},
-            {"participants": ["No active user is named ghost."]},
+            {"participants": ["No active user has these usernames: ghost."]},
         ),
         (
             {"title": "t", "severity": "high"},
@@ -214,7 +214,8 @@ def test_transition_stale_if_match_is_412(make_incident, responder, client_for):
         ({"colour": "red"}, {"colour": ["Unknown field; see the schema for the accepted fields."]}),
         ({"severity": "high"}, {"severity": [
             "Assess the incident first: the assess transition sets its severity."]}),
-        ({"estimated_reach": "many"}, {"estimated_reach": ["A valid integer is required."]}),
+        ({"estimated_reach": "many"}, {"estimated_reach": [
+            "Give a whole number (a JSON integer, not a string)."]}),
     ],
 )  # fmt: skip
 def test_patch_refuses_bad_input(payload, errors, make_incident, responder, client_for):
@@ -317,9 +318,23 @@ def test_unsafe_request_id_is_replaced(db, client):
     assert len(response["X-Request-ID"]) == 32
 
 
-@pytest.mark.parametrize("payload", [{"owner": "\x00"}, {"participants": ["a\x00b"]}])
-def test_nul_in_a_username_is_400(payload, responder, client_for):
+@pytest.mark.parametrize(
+    ("payload", "errors"),
+    [
+        ({"owner": "\x00"}, {"owner": ["Give a username (a string)."]}),
+        (
+            {"participants": ["a\x00b"]},
+            {
+                "participants.0": [
+                    "Remove the control characters (line breaks, tabs, NUL…); this is a "
+                    "single line."
+                ]
+            },
+        ),
+    ],
+)
+def test_nul_in_a_username_is_400(payload, errors, responder, client_for):
     response = client_for(responder).post(LIST, {"title": "t", **payload}, format="json")
 
     assert response.status_code == 400
-    assert response.json()["errors"] == {next(iter(payload)): ["Give a username."]}
+    assert response.json()["errors"] == errors

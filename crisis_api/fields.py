@@ -1,0 +1,214 @@
+"""Strict input fields: JSON types are checked, not coerced, and every value is bounded.
+
+DRF's stock fields turn `123` into `"123"`, `"yes"` into True, `"12"` into 12 and `5` into a
+UUID; they accept integers a database column cannot hold and naive date-times. The fields
+below refuse all of that with a message saying what to send, and declare their bounds
+(`maxLength`, `maxItems`, `minimum`, `maximum`) so the OpenAPI schema shows them.
+"""
+
+import unicodedata
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+# Date-times before this are refused: nothing this service records happened earlier.
+EARLIEST_DATETIME = datetime(2000, 1, 1, tzinfo=UTC)
+# Usernames are at most this long (django.contrib.auth's column).
+USERNAME_MAX_LENGTH = 150
+# Characters a single-line value must not hold: control characters (Cc: NUL, tab, newline,
+# escape, DEL…) and the Unicode line and paragraph separators.
+_NOT_SINGLE_LINE = {"Cc", "Zl", "Zp"}
+
+
+def integer_range(model_field) -> tuple[int, int]:
+    """The (minimum, maximum) a model's integer column holds, the same on every database."""
+    return BaseDatabaseOperations.integer_field_ranges[model_field.get_internal_type()]
+
+
+def fail(field: serializers.Field, key: str, **params) -> None:
+    """Raise `field`'s error message `key`, filled with gettext-style `%(name)s` parameters.
+
+    DRF's own `fail()` fills messages with `str.format`, which translated text avoids.
+    """
+    raise serializers.ValidationError(field.error_messages[key] % params, code=key)
+
+
+def has_line_breaking_characters(value: str) -> bool:
+    """True when `value` holds a control character or a line separator."""
+    return any(unicodedata.category(char) in _NOT_SINGLE_LINE for char in value)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string with a maximum length; numbers and booleans are refused, not converted.
+
+    NUL is refused too (DRF's null-character validator): PostgreSQL text cannot hold it.
+    """
+
+    default_error_messages = {"invalid": _("Give a string.")}
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class SingleLineCharField(StrictCharField):
+    """A one-line string (a title, a name, a reference): no control characters."""
+
+    default_error_messages = {
+        "control_character": _(
+            "Remove the control characters (line breaks, tabs, NUL…); this is a single line."
+        )
+    }
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if has_line_breaking_characters(value):
+            self.fail("control_character")
+        return value
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON `true` or `false` only: `"yes"`, `1` and `"true"` are refused."""
+
+    default_error_messages = {"invalid": _("Give true or false (JSON booleans).")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer within the range of its column: not a string, a float or a boolean.
+
+    Give `model_field` (the column it is stored in) and the range follows it; `min_value`
+    can narrow it (e.g. 0 for a count).
+    """
+
+    default_error_messages = {"invalid": _("Give a whole number (a JSON integer, not a string).")}
+
+    def __init__(self, *, model_field=None, min_value=None, max_value=None, **kwargs):
+        if model_field is not None:
+            low, high = integer_range(model_field)
+            min_value = low if min_value is None else max(min_value, low)
+            max_value = high if max_value is None else min(max_value, high)
+        if min_value is None or max_value is None:
+            raise TypeError("StrictIntegerField needs model_field, or min_value and max_value.")
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return data
+
+
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID written as a string; a number is refused (DRF would read 5 as UUID int 5)."""
+
+    default_error_messages = {
+        "invalid": _('Give a UUID as a string, e.g. "9b2f0c1e-6a57-4a39-9a51-1f1c8d3c2a10".')
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > 45:  # longest form: urn:uuid:…
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class BoundedListField(serializers.ListField):
+    """A JSON array with at most `max_length` items (shown as `maxItems` in the schema).
+
+    The length is checked before any item is: a list of 100,000 items costs one comparison.
+    """
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time with its UTC offset, from 2000 to a few minutes from now.
+
+    A naive date-time is refused rather than taken as UTC: the caller knows its offset, the
+    server does not. The allowed clock skew is the `INPUT_MAX_CLOCK_SKEW` setting.
+    """
+
+    default_error_messages = {
+        "invalid": _("Give an ISO 8601 date-time with its offset, e.g. 2026-11-25T10:00:00+01:00."),
+        "naive": _("Add the UTC offset (e.g. +01:00 or Z): a date-time without one is ambiguous."),
+        "too_early": _("Give a date-time on or after %(earliest)s."),
+        "in_future": _(
+            "This date-time is in the future; give one no later than now (clocks may differ "
+            "by %(minutes)s minutes at most)."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            _("ISO 8601 with a UTC offset, from 2000-01-01 to now."),
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or len(value) > 64:
+            self.fail("invalid")
+        try:
+            parsed = parse_datetime(value.strip())
+        except ValueError:  # well formed but impossible: month 13, offset +99:00
+            parsed = None
+        if parsed is None:
+            self.fail("invalid")
+        if timezone.is_naive(parsed):
+            self.fail("naive")
+        try:
+            parsed = parsed.astimezone(UTC)
+        except OverflowError:  # year 1 or 9999 pushed out of range by its offset
+            self.fail("invalid")
+        if parsed < EARLIEST_DATETIME:
+            fail(self, "too_early", earliest=EARLIEST_DATETIME.date().isoformat())
+        skew = settings.INPUT_MAX_CLOCK_SKEW
+        if parsed > timezone.now() + skew:
+            fail(self, "in_future", minutes=int(skew.total_seconds() // 60))
+        return parsed
+
+
+class UsernamesField(BoundedListField):
+    """Active users named by username, all resolved in one query; every unknown name is listed.
+
+    The value is the list of users, without repeats, in the order given.
+    """
+
+    default_error_messages = {
+        "does_not_exist": _("No active user has these usernames: %(names)s."),
+    }
+
+    def __init__(self, *, max_length: int, **kwargs):
+        kwargs.setdefault("child", SingleLineCharField(max_length=USERNAME_MAX_LENGTH))
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_internal_value(self, data):
+        names = list(dict.fromkeys(super().to_internal_value(data)))
+        users = get_user_model().objects.filter(is_active=True, username__in=names)
+        by_name = {user.username: user for user in users}
+        unknown = [name for name in names if name not in by_name]
+        if unknown:
+            fail(self, "does_not_exist", names=", ".join(unknown))
+        return [by_name[name] for name in names]
+
+    def to_representation(self, data):
+        return [user.username for user in data]
