@@ -50,8 +50,11 @@ class VersionMismatch(ProblemError):
 
     def __init__(self, current_version: int) -> None:
         super().__init__(
-            f"The resource changed since you read it (current version {current_version}); "
-            "GET it again and retry with the new ETag.",
+            _(
+                "The resource changed since you read it (current version %(version)s); "
+                "GET it again and retry with the new ETag."
+            )
+            % {"version": current_version},
             current_version=current_version,
         )
 
@@ -76,11 +79,34 @@ class NotPermitted(ProblemError):
     code = "permission_denied"
 
 
+# Problem titles in the caller's language; any other status falls back to its English phrase.
+TITLES = {
+    400: gettext_lazy("Bad Request"),
+    401: gettext_lazy("Unauthorized"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not Found"),
+    405: gettext_lazy("Method Not Allowed"),
+    406: gettext_lazy("Not Acceptable"),
+    409: gettext_lazy("Conflict"),
+    412: gettext_lazy("Precondition Failed"),
+    413: gettext_lazy("Content Too Large"),
+    415: gettext_lazy("Unsupported Media Type"),
+    429: gettext_lazy("Too Many Requests"),
+    500: gettext_lazy("Internal Server Error"),
+    503: gettext_lazy("Service Unavailable"),
+}
+
+
+def problem_title(status_code: int) -> str:
+    """The problem's title: the HTTP status phrase, translated."""
+    return str(TITLES.get(status_code, HTTPStatus(status_code).phrase))
+
+
 def problem_body(status_code: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
     """The members every problem has, plus any extension members."""
     return {
         "type": problem_type(code),
-        "title": HTTPStatus(status_code).phrase,
+        "title": problem_title(status_code),
         "status": status_code,
         "detail": detail,
         **extra,
@@ -214,7 +240,7 @@ def problem_for_status(request, status_code: int) -> JsonResponse:
         (
             "error",
             _("The request failed (%(status)s); see the API documentation at /api/v1/docs/.")
-            % {"status": HTTPStatus(status_code).phrase},
+            % {"status": problem_title(status_code)},
         ),
     )
     return problem_response(status_code, code, detail)

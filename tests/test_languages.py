@@ -71,3 +71,64 @@ def test_admin_shows_the_switch_in_english_by_default(manager_client):
     assert f'action="{reverse("set_language")}"' in html
     assert '<option value="en" lang="en" selected>English</option>' in html
     assert "Managers&#x27; workspace" in html
+
+
+# --- The domain in French: problems, labels, the diagram -------------------------------------
+
+
+def test_a_refused_transition_is_explained_in_french(make_incident, manager, client_for):
+    incident = make_incident("detected", actor=manager)
+
+    response = client_for(manager).post(
+        reverse("incident-resolve", kwargs={"pk": incident.pk}),
+        {"resolution_summary": "x"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["title"] == "Conflit"
+    assert body["type"] == "urn:crisis-api:problem:transition-not-allowed"  # machine value
+    assert body["current_status"] == "detected"
+    assert body["detail"].startswith("La transition 'resolve' n")
+
+
+def test_a_stale_if_match_is_explained_in_french(make_incident, manager, client_for):
+    incident = make_incident("detected", actor=manager)
+
+    response = client_for(manager).patch(
+        reverse("incident-detail", kwargs={"pk": incident.pk}),
+        {"title": "Nouveau"},
+        format="json",
+        HTTP_IF_MATCH='"9"',
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    assert response.status_code == 412
+    assert "version actuelle 1" in response.json()["detail"]
+
+
+def test_the_diagram_speaks_french_and_keeps_machine_values():
+    from django.utils import translation
+
+    from crisis_api.lifecycle.diagram import state_diagram_svg
+    from incidents.state import incident_machine
+
+    with translation.override("fr"):
+        svg = state_diagram_svg(incident_machine)
+
+    assert 'data-state="detected"' in svg and ">Détecté<" in svg
+    assert ">Detected<" not in svg
+
+
+def test_the_incident_page_speaks_french(manager_client, make_incident, manager):
+    incident = make_incident("assessed", actor=manager)
+    manager_client.cookies["django_language"] = "fr"
+
+    page = manager_client.get(reverse("admin:incidents_incident_change", args=[incident.pk]))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-status="assessed"' in html and ">Évalué<" in html
+    assert "Gravité" in html

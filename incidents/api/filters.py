@@ -115,7 +115,7 @@ class _StrictBooleanField(forms.NullBooleanField):
         try:
             return self.values[str(value).lower()]
         except KeyError:
-            raise forms.ValidationError("Use true or false.", code="invalid") from None
+            raise forms.ValidationError(_("Use true or false."), code="invalid") from None
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
@@ -135,7 +135,7 @@ class IncidentFilter(django_filters.FilterSet):
     )
     owner = UsernamesFilter(field_name="owner", label=_("Owner username (any of)"))
     confidential = StrictBooleanFilter(field_name="is_confidential")
-    overdue = StrictBooleanFilter(method="filter_overdue", label="Response overdue")
+    overdue = StrictBooleanFilter(method="filter_overdue", label=_("Response overdue"))
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")

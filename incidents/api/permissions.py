@@ -1,5 +1,6 @@
 """Who may do what through the incident API (roles grant these permissions)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 
@@ -10,12 +11,12 @@ class IncidentPermission(permissions.BasePermission):
     a 404 before it is a 403. Transitions check their own permission in the view.
     """
 
-    message = "Your role does not allow this; ask a manager for the responder or manager role."
+    message = _("Your role does not allow this; ask a manager for the responder or manager role.")
 
     def has_permission(self, request, view):
         user = request.user
         if not user.has_perm("incidents.view_incident"):
-            self.message = "Your account has no role; ask a manager to give you one."
+            self.message = _("Your account has no role; ask a manager to give you one.")
             return False
         if view.action == "create":
             return user.has_perm("incidents.add_incident")

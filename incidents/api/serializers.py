@@ -1,5 +1,6 @@
 """Incident representations (output) and the input of each operation."""
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -29,11 +30,12 @@ from incidents.models import (
 )
 from incidents.state import incident_machine
 
-USE_A_TRANSITION = (
-    "Read-only: the status changes only through a transition "
-    "(POST /api/v1/incidents/{id}/<transition>/, one of: "
-    + ", ".join(incident_machine.names)
-    + ")."
+USE_A_TRANSITION = format_lazy(
+    _(
+        "Read-only: the status changes only through a transition "
+        "(POST /api/v1/incidents/{{id}}/<transition>/, one of: {transitions})."
+    ),
+    transitions=", ".join(incident_machine.names),
 )
 # Stored as "" when not set, shown as null (events show them the same way).
 NULL_WHEN_BLANK = blank_choice_fields(Incident)
