@@ -26,6 +26,8 @@ ADD_FIELDS = [
     "owner",
     "participants",
 ]
+# List fields shown read-only (a closed incident): their labels, not their JSON.
+LIST_DISPLAYS = {"channels": "channels_display", "impact": "impact_display"}
 LIFECYCLE = [
     "reference", "status_badge", "version", "created_by", "detected_at", "assessed_at",
     "response_due_display", "response_started_at", "first_response_at", "resolved_at",
@@ -131,6 +133,14 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": ADD_FIELDS})]
+        if obj.status == Status.REVIEWED:  # read-only lists: labels, not their JSON
+            return [
+                (title, {**options, "fields": [LIST_DISPLAYS.get(f, f) for f in options["fields"]]})
+                for title, options in self._change_fieldsets()
+            ]
+        return self._change_fieldsets()
+
+    def _change_fieldsets(self):
         return [
             (_("Incident"), {"fields": ["title", "summary", "category", "channels",
                                         "is_confidential"]}),
@@ -143,6 +153,14 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
             (None, {"fields": ["expected_version"], "classes": ["hidden"]}),
         ]  # fmt: skip
 
+    @admin.display(description=_("channels"))
+    def channels_display(self, incident):
+        return self._value_label("channels", incident.channels)
+
+    @admin.display(description=_("impact"))
+    def impact_display(self, incident):
+        return self._value_label("impact", incident.impact)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
@@ -151,7 +169,7 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
         if obj.status == Status.DETECTED:
             readonly.append("severity")  # set by assessing
         if obj.status == Status.REVIEWED:  # closed: only who may see it can change
-            readonly += [f for f in services.EDITABLE_FIELDS
+            readonly += [LIST_DISPLAYS.get(f, f) for f in services.EDITABLE_FIELDS
                          if f not in services.EDITABLE_WHEN_REVIEWED]  # fmt: skip
         return readonly
 
