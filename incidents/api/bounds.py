@@ -19,6 +19,5 @@ CHANNELS = len(Channel)  # each channel at most once
 IMPACTS = len(Impact)
 FOLLOW_UP_ACTIONS = 50
 
-# Query parameters of the list.
-QUERY_TEXT = 200  # `q`, in characters
-QUERY_VALUES = 20  # values of one repeated parameter (`?owner=a&owner=b…`)
+# Query parameters (`q` text, values of a repeated parameter): the platform's filters'
+# bounds, crisis_api.filters.QUERY_TEXT and QUERY_VALUES, the same for every list.
