@@ -39,6 +39,19 @@ def fail(field: serializers.Field, key: str, **params) -> None:
     raise serializers.ValidationError(field.error_messages[key] % params, code=key)
 
 
+def active_users_named(names) -> tuple[list, list[str]]:
+    """(the active users with these usernames, in the order given, the unknown names): one query.
+
+    Repeated names count once. Serializer fields and query filters both resolve usernames here.
+    """
+    names = list(dict.fromkeys(names))
+    by_name = {
+        user.username: user
+        for user in get_user_model().objects.filter(is_active=True, username__in=names)
+    }
+    return [by_name[n] for n in names if n in by_name], [n for n in names if n not in by_name]
+
+
 def has_line_breaking_characters(value: str) -> bool:
     """True when `value` holds a control character or a line separator."""
     return any(unicodedata.category(char) in _NOT_SINGLE_LINE for char in value)
@@ -202,13 +215,10 @@ class UsernamesField(BoundedListField):
         super().__init__(max_length=max_length, **kwargs)
 
     def to_internal_value(self, data):
-        names = list(dict.fromkeys(super().to_internal_value(data)))
-        users = get_user_model().objects.filter(is_active=True, username__in=names)
-        by_name = {user.username: user for user in users}
-        unknown = [name for name in names if name not in by_name]
+        users, unknown = active_users_named(super().to_internal_value(data))
         if unknown:
             fail(self, "does_not_exist", names=", ".join(unknown))
-        return [by_name[name] for name in names]
+        return users
 
     def to_representation(self, data):
         return [user.username for user in data]

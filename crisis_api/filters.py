@@ -8,11 +8,14 @@ from datetime import UTC
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from crisis_api.fields import USERNAME_MAX_LENGTH, has_line_breaking_characters
+from crisis_api.fields import (
+    USERNAME_MAX_LENGTH,
+    active_users_named,
+    has_line_breaking_characters,
+)
 
 QUERY_TEXT = 200  # a text parameter (`q`), in characters
 QUERY_VALUES = 20  # values of one repeated parameter (`?owner=a&owner=b…`)
@@ -44,11 +47,10 @@ class _UsernamesField(forms.MultipleChoiceField):
                 raise forms.ValidationError(_("Give usernames."), code="invalid")
 
     def clean(self, value):
-        names = list(dict.fromkeys(super().clean(value)))
+        names = super().clean(value)
         if not names:
             return []
-        users = list(get_user_model().objects.filter(is_active=True, username__in=names))
-        unknown = sorted(set(names) - {user.username for user in users})
+        users, unknown = active_users_named(names)
         if unknown:
             raise forms.ValidationError(
                 _("No active user has these usernames: %(names)s.") % {"names": ", ".join(unknown)},

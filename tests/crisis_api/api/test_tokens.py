@@ -99,7 +99,10 @@ def test_a_manager_lists_everyones_tokens_and_filters_by_user(manager, make_user
 
     assert prefixes(everyone) == {own.prefix, alices.prefix, bobs.prefix}
     assert prefixes(only_alice) == {alices.prefix}
-    assert nobody.status_code == 200 and nobody.json()["results"] == []
+    assert nobody.status_code == 400  # like every user filter: an unknown name is an error
+    assert nobody.json()["errors"] == {
+        "user": ["No active user has these usernames: no-such-user."]
+    }
 
 
 def test_a_non_manager_filtering_by_another_user_sees_nothing(viewer, make_user):
