@@ -21,6 +21,10 @@ UNREADABLE_REQUEST = gettext_lazy(
 )
 
 
+# The 404 of a record that does not exist or that the caller may not see (never telling which).
+NOT_VISIBLE = gettext_lazy("No such resource, or you are not allowed to see it.")
+
+
 def problem_type(code: str) -> str:
     """A stable URI naming the kind of problem (a URN: it promises no web page)."""
     return f"urn:crisis-api:problem:{code.replace('_', '-')}"
@@ -185,7 +189,7 @@ def problem_exception_handler(exc: Exception, context: dict) -> Any:
         )
     else:
         if isinstance(exc, Http404):
-            code, detail = "not_found", _("No such resource, or you are not allowed to see it.")
+            code, detail = "not_found", str(NOT_VISIBLE)
         elif isinstance(exc, exceptions.APIException):
             code, detail = exc.default_code, str(exc.detail)
         else:

@@ -100,7 +100,7 @@ class ApiProblemMiddleware:
         if (
             errors.is_api(request)
             and response.status_code >= 400
-            and response.get("Content-Type") != errors.PROBLEM_CONTENT_TYPE
+            and response.get("Content-Type", "").split(";")[0] != errors.PROBLEM_CONTENT_TYPE
         ):
             replacement = errors.problem_for_status(request, response.status_code)
             for header in ("Allow", "WWW-Authenticate", "Retry-After"):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers
 
 from crisis_api.errors import (
+    NOT_VISIBLE,
     PROBLEM_CONTENT_TYPE,
     InvalidInput,
     ProblemError,
@@ -90,7 +91,7 @@ def _standard_problems() -> dict[int, OpenApiResponse]:
         ),
         404: problem_example(
             "Unknown, or not visible to you",
-            exceptions.NotFound("No such resource, or you are not allowed to see it."),
+            exceptions.NotFound(NOT_VISIBLE),
         ),
         409: problem_example(
             "Not allowed from the current status",

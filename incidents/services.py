@@ -69,8 +69,9 @@ def may_widen_visibility(incident: Incident, user) -> bool:
     return keeper_id == user.pk
 
 
-def _check_widening(incident: Incident, actor, *, public: bool, new_people: Iterable) -> None:
-    """Refuse to widen who sees a confidential incident unless the actor may (403)."""
+def _check_widening(incident: Incident, actor, *, public: bool = False, people=()) -> None:
+    """Refuse (403) to make a confidential incident public, or to show it to `people` who
+    cannot see it yet, unless the actor may widen who sees it."""
     if not incident.is_confidential or may_widen_visibility(incident, actor):
         return
     if public:
@@ -80,7 +81,9 @@ def _check_widening(incident: Incident, actor, *, public: bool, new_people: Iter
                 "public; ask them."
             )
         )
-    names = sorted(user.username for user in new_people)
+    seen_by = set(incident.participants.values_list("pk", flat=True))
+    seen_by |= {incident.owner_id, incident.created_by_id}
+    names = sorted({user.username for user in people if user.pk not in seen_by})
     if names:
         raise NotPermitted(
             _(
@@ -89,11 +92,6 @@ def _check_widening(incident: Incident, actor, *, public: bool, new_people: Iter
             )
             % {"names": ", ".join(names)}
         )
-
-
-def _people_who_see(incident: Incident) -> set[int]:
-    ids = set(incident.participants.values_list("pk", flat=True))
-    return ids | {incident.owner_id, incident.created_by_id}
 
 
 @transaction.atomic
@@ -157,15 +155,11 @@ def incident_update(
         raise InvalidInput(
             {"severity": [_("Assess the incident first: the assess transition sets its severity.")]}
         )
-    seen_by = _people_who_see(incident)
-    new_people = [u for u in fields.get("participants", ()) if u.pk not in seen_by]
-    if fields.get("owner") is not None and fields["owner"].pk not in seen_by:
-        new_people.append(fields["owner"])
     _check_widening(
         incident,
         actor,
         public=fields.get("is_confidential") is False,
-        new_people=new_people,
+        people=[*fields.get("participants", ()), *filter(None, [fields.get("owner")])],
     )
     participants = fields.pop("participants", None)
     for name, value in fields.items():
@@ -245,8 +239,8 @@ def incident_respond(
     """Start the response, owned by `owner` (by default the current owner, else the caller)."""
 
     def check(incident: Incident) -> None:
-        if owner is not None and owner.pk not in _people_who_see(incident):
-            _check_widening(incident, actor, public=False, new_people=[owner])
+        if owner is not None:
+            _check_widening(incident, actor, people=[owner])
 
     return _transition(
         "respond",

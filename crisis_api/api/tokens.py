@@ -14,6 +14,7 @@ from crisis_api.api.filters import ApiTokenFilter
 from crisis_api.api.serializers import ApiTokenSerializer
 from crisis_api.auth.selectors import REVOKE_ANY_TOKEN, api_tokens_visible_to, may_revoke
 from crisis_api.auth.tokens import TokenAlreadyRevoked, api_token_revoke
+from crisis_api.errors import NOT_VISIBLE
 from crisis_api.models import ApiToken
 from crisis_api.schema import problem_example, responses
 
@@ -32,7 +33,7 @@ NOT_YOURS = problem_example(
 )
 NO_SUCH_TOKEN = problem_example(
     "No such token, or not one you may see",
-    NotFound("No such resource, or you are not allowed to see it."),
+    NotFound(NOT_VISIBLE),
 )
 ALREADY_REVOKED = problem_example(
     "The token was already revoked",

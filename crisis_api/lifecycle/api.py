@@ -39,7 +39,11 @@ ETAG = OpenApiParameter(
 )
 CURSOR_PAGE = [
     OpenApiParameter("cursor", str, description="The `next` or `previous` link's cursor."),
-    OpenApiParameter("page_size", int, description="Results per page (default 25, at most 100)."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": EventCursorPagination.max_page_size},
+        description="Results per page (default 25, at most 100).",
+    ),
 ]
 
 
