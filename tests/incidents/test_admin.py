@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from crisis_api.models import ApiToken, Event
-from tests.conftest import TRANSITION_INPUT
+from tests.conftest import LIFECYCLE, TRANSITION_INPUT
 
 CHANGELIST = reverse("admin:incidents_incident_changelist")
 
@@ -216,10 +216,8 @@ def _form_data(name):
 
 @pytest.mark.parametrize(
     ("name", "source", "target"),
-    [("assess", "detected", "assessed"), ("respond", "assessed", "responding"),
-     ("resolve", "responding", "resolved"), ("dismiss", "detected", "resolved"),
-     ("reopen", "resolved", "responding"), ("review", "resolved", "reviewed")],
-)  # fmt: skip
+    [(name, source, target) for (name, source), target in LIFECYCLE.items()],
+)
 def test_admin_transitions_write_the_same_events_as_the_api(
     name, source, target, make_incident, manager, admin_client_for, client_for
 ):
