@@ -119,6 +119,22 @@ def users_who_can_respond() -> QuerySet:
     )
 
 
+def users_with_permission(permission: str, *, among) -> set[int]:
+    """The ids, among the user ids `among`, of active users who hold `permission` (one query)."""
+    if not among:
+        return set()
+    app_label, codename = permission.split(".", 1)
+    granted = Q(
+        groups__permissions__codename=codename,
+        groups__permissions__content_type__app_label=app_label,
+    ) | Q(
+        user_permissions__codename=codename,
+        user_permissions__content_type__app_label=app_label,
+    )
+    users = get_user_model().objects.filter(Q(is_superuser=True) | granted, is_active=True)
+    return set(users.filter(pk__in=list(among)).values_list("pk", flat=True))
+
+
 def overdue_q() -> Q:
     """Incidents whose response is overdue now (the query form of Incident.overdue)."""
     return Q(status=Status.ASSESSED, response_due_at__lt=timezone.now())

@@ -30,6 +30,7 @@ from incidents.models import (
     Status,
     response_deadline,
 )
+from incidents.selectors import users_with_permission
 from incidents.state import incident_machine
 
 # Fields whose changes the event log records ("status" is recorded as from/to status).
@@ -69,9 +70,15 @@ def may_widen_visibility(incident: Incident, user) -> bool:
     return keeper_id == user.pk
 
 
-def _check_widening(incident: Incident, actor, *, public: bool = False, people=()) -> None:
-    """Refuse (403) to make a confidential incident public, or to show it to `people` who
-    cannot see it yet, unless the actor may widen who sees it."""
+def _check_widening(
+    incident: Incident, actor, *, public: bool = False, people=(), new_owner=None
+) -> None:
+    """Refuse (403) to widen who sees a confidential incident, unless the actor may.
+
+    Widening is: making it public, showing it to `people` who cannot see it yet, or handing it
+    to `new_owner` other than its keeper (its owner, else its creator) — a new owner could then
+    widen it further, so changing hands is reserved to the keeper and managers too.
+    """
     if not incident.is_confidential or may_widen_visibility(incident, actor):
         return
     if public:
@@ -81,9 +88,22 @@ def _check_widening(incident: Incident, actor, *, public: bool = False, people=(
                 "public; ask them."
             )
         )
-    seen_by = set(incident.participants.values_list("pk", flat=True))
-    seen_by |= {incident.owner_id, incident.created_by_id}
-    names = sorted({user.username for user in people if user.pk not in seen_by})
+    if new_owner is not None and new_owner.pk != (incident.owner_id or incident.created_by_id):
+        raise NotPermitted(
+            _(
+                "Only the incident's owner or a manager may hand a confidential incident to "
+                "%(name)s; ask them (its owner now: %(keeper)s)."
+            )
+            % {
+                "name": new_owner.username,
+                "keeper": (incident.owner or incident.created_by).username,
+            }
+        )
+    seen_by = {incident.owner_id, incident.created_by_id}
+    seen_by |= set(incident.participants.values_list("pk", flat=True))
+    newcomers = {user.pk: user for user in people if user.pk not in seen_by}
+    seen_by |= users_with_permission(CONFIDENTIAL_ACCESS, among=newcomers)  # managers
+    names = sorted(user.username for pk, user in newcomers.items() if pk not in seen_by)
     if names:
         raise NotPermitted(
             _(
@@ -159,7 +179,8 @@ def incident_update(
         incident,
         actor,
         public=fields.get("is_confidential") is False,
-        people=[*fields.get("participants", ()), *filter(None, [fields.get("owner")])],
+        people=fields.get("participants", ()),
+        new_owner=fields.get("owner"),
     )
     participants = fields.pop("participants", None)
     for name, value in fields.items():
@@ -239,8 +260,7 @@ def incident_respond(
     """Start the response, owned by `owner` (by default the current owner, else the caller)."""
 
     def check(incident: Incident) -> None:
-        if owner is not None:
-            _check_widening(incident, actor, people=[owner])
+        _check_widening(incident, actor, new_owner=owner or incident.owner or actor)
 
     return _transition(
         "respond",
@@ -326,6 +346,7 @@ def incident_reopen(
         if incident.assessed_at is not None and given:
             message = _("Already assessed: change it with PATCH after reopening.")
             raise InvalidInput({name: [message] for name in given})
+        _check_widening(incident, actor, new_owner=incident.owner or actor)
 
     return _transition(
         "reopen",

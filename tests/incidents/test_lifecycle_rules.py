@@ -145,9 +145,10 @@ def confidential(make_user, make_incident):
             lambda c: {"participants": [c["participant"].username, c["other"].username]},
             "show a confidential incident to more people",
         ),
-        (lambda c: {"owner": c["other"].username}, "show a confidential incident to more"),
+        (lambda c: {"owner": c["other"].username}, "hand a confidential incident to"),
+        (lambda c: {"owner": c["participant"].username}, "hand a confidential incident to"),
     ],
-    ids=["make-public", "add-participant", "hand-to-outsider"],
+    ids=["make-public", "add-participant", "hand-to-outsider", "take-it-over"],
 )
 def test_a_participant_cannot_widen_visibility(make_payload, message, confidential, client_for):
     incident = confidential["incident"]
@@ -173,6 +174,44 @@ def test_a_participant_cannot_respond_for_an_outsider(confidential, client_for):
 
     assert response.status_code == 403, response.content
     assert Incident.objects.get(pk=incident.pk).status == "assessed"
+
+
+def test_a_participant_cannot_take_an_ownerless_one_over_by_a_transition(
+    make_user, make_incident, client_for
+):
+    creator, participant = make_user("responder"), make_user("responder")
+    assessed = make_incident(
+        "assessed", actor=creator, is_confidential=True, participants=[participant]
+    )
+    dismissed = make_incident(
+        "detected", actor=creator, is_confidential=True, participants=[participant], dismissed=True
+    )
+    client = client_for(participant)
+
+    respond = client.post(url("respond", assessed), {}, format="json")
+    reopen = client.post(
+        url("reopen", dismissed), {"reason": "Back.", "severity": "high"}, format="json"
+    )
+    for_the_creator = client.post(
+        url("respond", assessed), {"owner": creator.username}, format="json"
+    )
+
+    for response in (respond, reopen):
+        assert response.status_code == 403, response.content
+        assert "hand a confidential incident to" in response.json()["detail"]
+    assert Incident.objects.get(pk=dismissed.pk).status == "resolved"
+    assert for_the_creator.status_code == 200, for_the_creator.content
+    assert for_the_creator.json()["owner"] == creator.username
+
+
+def test_managers_already_see_it_so_anyone_may_add_one(confidential, manager, client_for):
+    names = [confidential["participant"].username, manager.username]
+
+    response = client_for(confidential["participant"]).patch(
+        url("detail", confidential["incident"]), {"participants": names}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
 
 
 def test_a_participant_may_narrow_visibility(confidential, client_for):
