@@ -1,6 +1,8 @@
 """Cursor pagination with a chosen ordering, a bounded page size and 400 on a bad cursor."""
 
+from base64 import b64decode
 from datetime import UTC
+from urllib import parse
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,6 +13,10 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, pagination
 
 from crisis_api.fields import integer_range
+
+# What DRF puts in a cursor: offset, reverse, position.
+CURSOR_KEYS = {"o", "r", "p"}
+MAX_CURSOR_LENGTH = 1000
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -77,6 +83,9 @@ class CursorPagination(pagination.CursorPagination):
         return getattr(view, "cursor_orderings", None) if self.use_view_orderings else None
 
     def decode_cursor(self, request):
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is not None and not self._well_formed(encoded):
+            raise self._invalid_cursor()
         try:
             cursor = super().decode_cursor(request)
         except exceptions.NotFound:
@@ -84,6 +93,27 @@ class CursorPagination(pagination.CursorPagination):
         if cursor is not None and cursor.position is not None:
             self._check_position(cursor.position)
         return cursor
+
+    @staticmethod
+    def _well_formed(encoded: str) -> bool:
+        """Strict base64 of a query string with only DRF's own keys, each at most once.
+
+        DRF's decoder skips what it does not understand, so garbage would read as the first
+        page and a repeated key as its first value.
+        """
+        if len(encoded) > MAX_CURSOR_LENGTH:
+            return False
+        try:
+            text = b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+            pairs = parse.parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
+        except (UnicodeError, ValueError):  # binascii.Error is a ValueError
+            return False
+        keys = [key for key, _value in pairs]
+        return (
+            len(keys) == len(set(keys))
+            and set(keys) <= CURSOR_KEYS
+            and (dict(pairs).get("r", "1") in ("0", "1"))
+        )
 
     def _invalid_cursor(self) -> exceptions.ValidationError:
         return exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})

@@ -273,6 +273,31 @@ def test_timeline_refuses_a_crafted_cursor(position, make_incident, manager, cli
     assert_invalid(response, INVALID_CURSOR)
 
 
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "====",  # decodes to nothing: DRF read it as the first page
+        "\x00",
+        "A" * 3000,  # NUL bytes once decoded, and too long
+        _cursor("p=1&p=2"),  # a repeated key: DRF took the first
+        _cursor("p=1") + "\n",  # not strict base64
+        _cursor("x=1"),  # a key DRF never writes
+        _cursor("r=2&p=1"),
+    ],
+    ids=["padding", "nul", "long", "repeated", "newline", "unknown-key", "reverse-2"],
+)
+@pytest.mark.parametrize("where", ["list", "timeline"])
+def test_garbage_cursors_are_refused_not_read_as_the_first_page(
+    where, cursor, make_incident, manager, client_for
+):
+    incident = make_incident(actor=manager)
+    url = LIST if where == "list" else detail_url(incident, "timeline")
+
+    response = client_for(manager).get(url, {"cursor": cursor})
+
+    assert_invalid(response, INVALID_CURSOR)
+
+
 def test_a_real_cursor_still_works(make_incident, manager, client_for):
     for i in range(3):
         make_incident(actor=manager, title=f"t{i}")
