@@ -144,6 +144,8 @@ class BoundedListField(serializers.ListField):
     The length is checked before any item is: a list of 100,000 items costs one comparison.
     """
 
+    default_error_messages = {"not_a_list": _("Give a JSON array (a list of values).")}
+
     def __init__(self, *, max_length: int, **kwargs):
         super().__init__(max_length=max_length, **kwargs)
 

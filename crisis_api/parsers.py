@@ -49,9 +49,44 @@ class BoundedJSONParser(JSONParser):
                 % {"depth": self.max_depth}
             )
         try:
-            return json.loads(text, parse_constant=strict_constant)
-        except ValueError as exc:
+            return json.loads(
+                text, parse_constant=strict_constant, object_pairs_hook=_object_without_repeats
+            )
+        except _RepeatedKey as exc:
             raise ParseError(
-                _("The body is not valid JSON (%(error)s); fix it and send it again.")
-                % {"error": exc}
+                _('The key "%(key)s" appears twice in one object; send it once.')
+                % {"key": exc.key[:100]}
             ) from None
+        except json.JSONDecodeError as exc:  # where, not Python's English words for what
+            raise ParseError(
+                _(
+                    "The body is not valid JSON (line %(line)d, column %(column)d); fix it and "
+                    "send it again."
+                )
+                % {"line": exc.lineno, "column": exc.colno}
+            ) from None
+        except ValueError:  # NaN or Infinity, an integer of thousands of digits
+            raise ParseError(
+                _(
+                    "The body is not valid JSON: NaN, Infinity and numbers of thousands of "
+                    "digits are refused; fix it and send it again."
+                )
+            ) from None
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object_without_repeats(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object, refusing a key given twice (json would silently keep the last)."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _RepeatedKey(key)
+            seen.add(key)
+    return result

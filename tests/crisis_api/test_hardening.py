@@ -151,6 +151,25 @@ def test_bodies_that_are_not_utf8_json_are_400(body, detail_start, responder, cl
     assert problem["detail"].startswith(detail_start)
 
 
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b'{"title":', "Le corps n'est pas un JSON valide (ligne 1, colonne 10)"),
+        (b'{"title": NaN}', "Le corps n'est pas un JSON valide : NaN, Infinity"),
+        (b'{"n": ' + b"9" * 5000 + b"}", "Le corps n'est pas un JSON valide : NaN, Infinity"),
+        (b'{"title": "a", "title": "b"}', 'La clé "title" apparaît deux fois'),
+    ],
+)
+def test_parse_errors_speak_the_callers_language(body, detail, responder, client_for):
+    response = client_for(responder).post(
+        LIST, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    problem = assert_problem(response, 400, "parse-error")
+    assert problem["detail"].startswith(detail), problem["detail"]
+    assert "Expecting" not in problem["detail"] and "sys." not in problem["detail"]
+
+
 def test_parse_error_is_raised_not_recursion():
     with pytest.raises(ParseError):
         BoundedJSONParser().parse(io.BytesIO(b"{" * 100_000))

@@ -69,7 +69,7 @@ def test_create_with_everything(responder, manager, viewer, client_for):
         ({"title": "t", "category": "gossip"}, {"category": ['"gossip" is not a valid choice.']}),
         (
             {"title": "t", "channels": "x"},
-            {"channels": ['Expected a list of items but got type "str".']},
+            {"channels": ["Give a JSON array (a list of values)."]},
         ),
         ({"title": "t", "channels": ["fax"]}, {"channels.0": ['"fax" is not a valid choice.']}),
         (

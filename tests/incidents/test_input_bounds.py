@@ -72,7 +72,7 @@ def _soon():
             {"participants": ["Ensure this field has no more than 100 elements."]},
         ),
         ({"title": "t", "participants": "alice"}, {
-            "participants": ['Expected a list of items but got type "str".']}),
+            "participants": ['Give a JSON array (a list of values).']}),
         ({"title": "t", "participants": [5]}, {"participants.0": [NOT_STRING]}),
         ({"title": "t", "owner": 5}, {"owner": ["Give a username (a string)."]}),
         ({"title": "t", "owner": "x" * 151}, {"owner": ["Give a username (a string)."]}),
