@@ -181,7 +181,9 @@ class IncidentViewSet(
     def partial_update(self, request, pk=None):
         incident = self.get_object()
         version = expected_version(request)
-        check_version(version, incident.version)
+        check_version(version, incident.version)  # 412
+        if isinstance(request.data, dict):
+            services.check_editable(incident, request.data)  # 409
         serializer = s.IncidentUpdateInputSerializer(
             data=request.data, context={"request": request, "incident": incident}
         )

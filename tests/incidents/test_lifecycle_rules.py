@@ -84,7 +84,13 @@ def test_reopen_of_an_assessed_incident_refuses_assessment_fields(
 
 
 @pytest.mark.parametrize(
-    "payload", [{"severity": "low"}, {"title": "New"}, {"title": "New", "participants": []}]
+    "payload",
+    [
+        {"severity": "low"},
+        {"title": "New"},
+        {"title": "New", "participants": []},
+        {"title": 123},  # closed comes before invalid (412, 409, then 400)
+    ],
 )
 def test_reviewed_incident_refuses_changes_but_who_sees_it(
     payload, make_incident, manager, client_for
