@@ -8,6 +8,8 @@ from datetime import UTC
 
 import django_filters
 from django import forms
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -43,7 +45,7 @@ class _UsernamesField(forms.MultipleChoiceField):
     def validate(self, value):
         _check_count(value)
         for name in value:
-            if len(name) > USERNAME_MAX_LENGTH or has_line_breaking_characters(name):
+            if not name or len(name) > USERNAME_MAX_LENGTH or has_line_breaking_characters(name):
                 raise forms.ValidationError(_("Give usernames."), code="invalid")
 
     def clean(self, value):
@@ -59,17 +61,28 @@ class _UsernamesField(forms.MultipleChoiceField):
         return users
 
 
-class _UtcDateTimeField(django_filters.fields.IsoDateTimeField):
-    """An ISO 8601 date-time, converted to UTC so any database can compare it.
+class _UtcDateTimeField(forms.Field):
+    """An ISO 8601 date-time with its offset, converted to UTC so any database can compare it.
 
-    PostgreSQL refuses offsets beyond ±15:59 (UTC has none) and SQLite's conversion
-    overflows near years 1 and 9999 (a 400 here instead of a 500 there).
+    A naive date-time or a bare date is refused, as in request bodies: the caller knows its
+    offset, the server does not. PostgreSQL refuses offsets beyond ±15:59 (UTC has none) and
+    SQLite's conversion overflows near years 1 and 9999 (a 400 here instead of a 500 there).
     """
 
     def to_python(self, value):
-        result = super().to_python(value)
+        if value in self.empty_values:
+            return None
         try:
-            return result.astimezone(UTC) if result is not None else None
+            parsed = parse_datetime(value.strip()) if len(value) <= 64 else None
+        except ValueError:  # well formed but impossible: month 13, offset +99:00
+            parsed = None
+        if parsed is None or timezone.is_naive(parsed):
+            raise forms.ValidationError(
+                _("Give an ISO 8601 date-time with its offset, e.g. 2026-11-25T10:00:00+01:00."),
+                code="invalid",
+            )
+        try:
+            return parsed.astimezone(UTC)
         except OverflowError:
             raise forms.ValidationError(
                 _("Out of range; give a date-time between years 1 and 9999.")

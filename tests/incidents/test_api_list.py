@@ -102,6 +102,10 @@ def test_date_range_filters(catalogue, manager, client_for):
     [
         ({"status": "lost"}, "status"),
         ({"created_after": "yesterday"}, "created_after"),
+        ({"created_after": "2026-11-25T10:00:00"}, "created_after"),  # naive: which zone?
+        ({"created_after": "2026-11-25"}, "created_after"),  # a date alone: same question
+        ({"updated_before": "2026-13-01T00:00:00Z"}, "updated_before"),
+        ({"owner": ""}, "owner"),
         ({"confidential": "maybe"}, "confidential"),
         ({"ordering": "title"}, "ordering"),
         ({"cursor": "garbage"}, "cursor"),
