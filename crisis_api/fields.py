@@ -22,8 +22,12 @@ EARLIEST_DATETIME = datetime(2000, 1, 1, tzinfo=UTC)
 # Usernames are at most this long (django.contrib.auth's column).
 USERNAME_MAX_LENGTH = 150
 # Characters a single-line value must not hold: control characters (Cc: NUL, tab, newline,
-# escape, DEL…) and the Unicode line and paragraph separators.
+# escape, DEL…), the Unicode line and paragraph separators, and the invisible characters that
+# make text show other than it reads: direction embeddings, overrides and isolates
+# (U+202A-202E, U+2066-2069) and the byte-order mark. Joiners and LRM/RLM stay: emoji and
+# right-to-left names need them.
 _NOT_SINGLE_LINE = {"Cc", "Zl", "Zp"}
+_INVISIBLE_CONTROLS = {*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), "\ufeff"}
 
 
 def integer_range(model_field) -> tuple[int, int]:
@@ -52,9 +56,12 @@ def active_users_named(names) -> tuple[list, list[str]]:
     return [by_name[n] for n in names if n in by_name], [n for n in names if n not in by_name]
 
 
-def has_line_breaking_characters(value: str) -> bool:
-    """True when `value` holds a control character or a line separator."""
-    return any(unicodedata.category(char) in _NOT_SINGLE_LINE for char in value)
+def has_control_characters(value: str) -> bool:
+    """True when `value` holds a control character, a line separator or a direction override."""
+    return any(
+        char in _INVISIBLE_CONTROLS or unicodedata.category(char) in _NOT_SINGLE_LINE
+        for char in value
+    )
 
 
 class StrictCharField(serializers.CharField):
@@ -79,13 +86,14 @@ class SingleLineCharField(StrictCharField):
 
     default_error_messages = {
         "control_character": _(
-            "Remove the control characters (line breaks, tabs, NUL…); this is a single line."
+            "Remove the control characters (line breaks, tabs, NUL, direction overrides…); "
+            "this is a single line."
         )
     }
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        if has_line_breaking_characters(value):
+        if has_control_characters(value):
             self.fail("control_character")
         return value
 

@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from crisis_api.fields import (
     USERNAME_MAX_LENGTH,
     active_users_named,
-    has_line_breaking_characters,
+    has_control_characters,
 )
 
 QUERY_TEXT = 200  # a text parameter (`q`), in characters
@@ -45,7 +45,7 @@ class _UsernamesField(forms.MultipleChoiceField):
     def validate(self, value):
         _check_count(value)
         for name in value:
-            if not name or len(name) > USERNAME_MAX_LENGTH or has_line_breaking_characters(name):
+            if not name or len(name) > USERNAME_MAX_LENGTH or has_control_characters(name):
                 raise forms.ValidationError(_("Give usernames."), code="invalid")
 
     def clean(self, value):

@@ -3,9 +3,14 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crisis_api.fields import USERNAME_MAX_LENGTH, fail, has_line_breaking_characters
+from crisis_api.fields import (
+    USERNAME_MAX_LENGTH,
+    SingleLineCharField,
+    fail,
+)
 
 UNKNOWN_FIELD = _("Unknown field; see the schema for the accepted fields.")
 
@@ -35,6 +40,7 @@ class StrictInputSerializer(serializers.Serializer):
         return value
 
 
+@extend_schema_field({"type": "string", "maxLength": USERNAME_MAX_LENGTH})
 class UsernameField(serializers.SlugRelatedField):
     """An active user named by username, in and out."""
 
@@ -48,13 +54,11 @@ class UsernameField(serializers.SlugRelatedField):
     }
 
     def to_internal_value(self, data):
-        # Control characters include NUL, which PostgreSQL text cannot hold.
-        if (
-            not isinstance(data, str)
-            or len(data) > USERNAME_MAX_LENGTH
-            or has_line_breaking_characters(data)
-        ):
+        if not isinstance(data, str):
             self.fail("invalid")
+        # A string of a username's length without control characters (NUL included, which
+        # PostgreSQL text cannot hold), each refusal saying which.
+        data = SingleLineCharField(max_length=USERNAME_MAX_LENGTH).run_validation(data)
         try:
             return self.get_queryset().get(username=data)
         except ObjectDoesNotExist:

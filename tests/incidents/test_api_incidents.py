@@ -321,13 +321,21 @@ def test_unsafe_request_id_is_replaced(db, client):
 @pytest.mark.parametrize(
     ("payload", "errors"),
     [
-        ({"owner": "\x00"}, {"owner": ["Give a username (a string)."]}),
+        (
+            {"owner": "\x00"},
+            {
+                "owner": [
+                    "Remove the control characters (line breaks, tabs, NUL, direction "
+                    "overrides…); this is a single line."
+                ]
+            },
+        ),
         (
             {"participants": ["a\x00b"]},
             {
                 "participants.0": [
-                    "Remove the control characters (line breaks, tabs, NUL…); this is a "
-                    "single line."
+                    "Remove the control characters (line breaks, tabs, NUL, direction "
+                    "overrides…); this is a single line."
                 ]
             },
         ),

@@ -22,7 +22,10 @@ NOT_INTEGER = "Give a whole number (a JSON integer, not a string)."
 TOO_BIG = "Ensure this value is less than or equal to 9223372036854775807."
 NOT_BOOLEAN = "Give true or false (JSON booleans)."
 NOT_STRING = "Give a string."
-CONTROL = "Remove the control characters (line breaks, tabs, NUL…); this is a single line."
+CONTROL = (
+    "Remove the control characters (line breaks, tabs, NUL, direction overrides…); "
+    "this is a single line."
+)
 NO_OFFSET = "Add the UTC offset (e.g. +01:00 or Z): a date-time without one is ambiguous."
 BAD_DATETIME = "Give an ISO 8601 date-time with its offset, e.g. 2026-11-25T10:00:00+01:00."
 
@@ -54,6 +57,9 @@ def _soon():
         ({"title": "tab\there"}, {"title": [CONTROL]}),
         ({"title": "esc\x1b[31m"}, {"title": [CONTROL]}),
         ({"title": "nul\x00"}, {"title": [CONTROL]}),
+        ({"title": "\ufeff"}, {"title": [CONTROL]}),  # an invisible title
+        ({"title": "evil\u202etxt.exe"}, {"title": [CONTROL]}),  # shows reversed
+        ({"title": "isolate\u2066x\u2069"}, {"title": [CONTROL]}),
         ({"title": "t", "summary": 5}, {"summary": [NOT_STRING]}),
         ({"title": "t", "summary": "a\x00b"}, {"summary": ["Null characters are not allowed."]}),
         (
@@ -75,7 +81,10 @@ def _soon():
             "participants": ['Give a JSON array (a list of values).']}),
         ({"title": "t", "participants": [5]}, {"participants.0": [NOT_STRING]}),
         ({"title": "t", "owner": 5}, {"owner": ["Give a username (a string)."]}),
-        ({"title": "t", "owner": "x" * 151}, {"owner": ["Give a username (a string)."]}),
+        (
+            {"title": "t", "owner": "x" * 151},
+            {"owner": ["Ensure this field has no more than 150 characters."]},
+        ),
         ({"title": "t", "detected_at": "2026-11-25T10:00:00"}, {"detected_at": [NO_OFFSET]}),
         ({"title": "t", "detected_at": _soon()}, {"detected_at": [
             "This date-time is in the future; give one no later than now (clocks may differ "
