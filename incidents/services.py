@@ -181,6 +181,16 @@ def incident_update(
     check_version(expected_version, incident.version)
     before = snapshot(incident, WITH_PARTICIPANTS)
     check_editable(incident, fields)
+    detected_at = fields.get("detected_at")
+    if detected_at and incident.assessed_at and detected_at > incident.assessed_at:
+        raise InvalidInput(
+            {
+                "detected_at": [
+                    _("It was assessed at %(assessed_at)s; it cannot have been detected later.")
+                    % {"assessed_at": incident.assessed_at.isoformat()}
+                ]
+            }
+        )
     if "severity" in fields and not incident.assessed_at:
         raise InvalidInput(
             {"severity": [_("Assess the incident first: the assess transition sets its severity.")]}

@@ -1,6 +1,8 @@
 """Rules of the lifecycle beyond the state machine: reopening, closed incidents, who may widen
 who sees a confidential incident, hidden originals, notes and the event log's values."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -78,6 +80,19 @@ def test_reopen_of_an_assessed_incident_refuses_assessment_fields(
         "severity": ["Already assessed: change it with PATCH after reopening."]
     }
     assert Incident.objects.get(pk=incident.pk).severity == "high"
+
+
+def test_an_incident_cannot_be_detected_after_it_was_assessed(make_incident, responder, client_for):
+    incident = make_incident("assessed")
+    later = incident.assessed_at + timedelta(minutes=1)
+
+    response = client_for(responder).patch(
+        url("detail", incident), {"detected_at": later.isoformat()}, format="json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert "cannot have been detected later" in response.json()["errors"]["detected_at"][0]
+    assert Incident.objects.get(pk=incident.pk).version == incident.version
 
 
 # --- A reviewed incident is closed ----------------------------------------------------------

@@ -114,3 +114,14 @@ def test_rerun_revokes_the_previous_demo_tokens():
         old = client_with(first[username]["token"]).get("/api/v1/incidents/")
         assert old.status_code == 401
         assert listed(second[username]["token"])
+
+
+@pytest.mark.django_db
+def test_printed_links_follow_the_base_url():
+    out = StringIO()
+
+    call_command("seed_demo", "--base-url", "http://127.0.0.1:8140/", stdout=out)
+
+    assert "http://127.0.0.1:8140/admin/" in out.getvalue()
+    assert "http://127.0.0.1:8140/api/v1/incidents/" in out.getvalue()
+    assert ":8000" not in out.getvalue()

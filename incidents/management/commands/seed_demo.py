@@ -20,7 +20,6 @@ from incidents import services
 from incidents.models import Incident, Status
 
 TOKEN_NAME = "seed_demo"
-BASE_URL = "http://127.0.0.1:8000"
 
 # Each incident: how it was spotted, then steps (operation, actor's role, input) run in order.
 # An operation is a service of incidents.services (`note` is incident_add_note).
@@ -133,12 +132,19 @@ INCIDENTS = [
 class Command(BaseCommand):
     help = "Create demo users (one per role, with a new token) and incidents in every state."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="Where the service answers, for the links printed at the end.",
+        )
+
+    def handle(self, *args, base_url, **options):
         with transaction.atomic():
             logins = [(role, *self._login(role)) for role in ROLES]
             users = {role: user for role, user, _, _ in logins}
             created = self._incidents(users)
-        self._report(logins, created)
+        self._report(logins, created, base_url.rstrip("/"))
 
     def _login(self, role):
         user, _ = get_user_model().objects.get_or_create(username=role)
@@ -180,7 +186,7 @@ class Command(BaseCommand):
             by_title[spec["title"]] = incident
         return created
 
-    def _report(self, logins, created):
+    def _report(self, logins, created, base_url):
         out = self.stdout.write
         out(self.style.MIGRATE_HEADING("Demo users (new passwords and tokens on every run):"))
         out(f"  {'username':<10} {'role':<10} {'password':<18} API token")
@@ -197,7 +203,7 @@ class Command(BaseCommand):
             )
         responder_token = logins[ROLES.index("responder")][3]
         out(self.style.MIGRATE_HEADING("\nLog in:"))
-        out(f"  Admin (log in as manager):        {BASE_URL}/admin/")
-        out(f"  Swagger UI (Authorize, a token):  {BASE_URL}/api/v1/docs/")
+        out(f"  Admin (log in as manager):        {base_url}/admin/")
+        out(f"  Swagger UI (Authorize, a token):  {base_url}/api/v1/docs/")
         out("  The API as the responder:")
-        out(f'  curl -H "Authorization: Bearer {responder_token}" {BASE_URL}/api/v1/incidents/')
+        out(f'  curl -H "Authorization: Bearer {responder_token}" {base_url}/api/v1/incidents/')
