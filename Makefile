@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); the suite also runs with -n 0.
 WORKERS ?= 2
 
-.PHONY: install run test lint format lock schema browsers gettext messages clean
+.PHONY: install run test lint format lock schema browsers gettext messages bench clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ lock: install
 
 schema: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
+
+# Monitoring's benchmark on PostgreSQL (not in CI; see bench/signals.py): ingestion over HTTP
+# against gunicorn, then the summary and the suggestion of an incident with 100,000 signals.
+bench: install
+	$(BIN)/python bench/signals.py
 
 # Debian's Chromium for the browser tests (Playwright's own browser download needs the
 # internet); `make test` skips those tests, saying so, when it is missing.

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_fsm",
     "incidents",
+    "incidents.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -172,7 +173,10 @@ REST_FRAMEWORK = {
         "crisis_api.auth.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "crisis_api.auth.permissions.FeedAccountScope",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["crisis_api.parsers.BoundedJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "crisis_api.negotiation.ExplainedContentNegotiation",
@@ -224,3 +228,55 @@ INCIDENT_RESPONSE_DEADLINES = {
     "low": timedelta(hours=env.float("RESPONSE_HOURS_LOW", default=72)),
 }
 INCIDENT_REFERENCE_PREFIX = env.str("INCIDENT_REFERENCE_PREFIX", default="CR")
+
+# --- Monitoring (signals) -----------------------------------------------------------------------
+# A batch of signals may be this large (the API's other bodies: MAX_REQUEST_BODY_BYTES).
+SIGNALS_BATCH_MAX_BYTES = env.int("SIGNALS_BATCH_MAX_BYTES", default=5 * 1024 * 1024)
+# Two texts of 6 words or more are near-identical from this word-bigram Jaccard similarity.
+SIGNAL_NEAR_DUPLICATE_JACCARD = env.float("SIGNAL_NEAR_DUPLICATE_JACCARD", default=0.6)
+# A signal without a group key joins an open incident holding a copy observed this many hours
+# before it.
+SIGNAL_NEAR_DUPLICATE_HOURS = env.int("SIGNAL_NEAR_DUPLICATE_HOURS", default=72)
+# Query parameters dropped from URLs before comparing them (besides every utm_*).
+SIGNAL_URL_TRACKING_PARAMETERS = frozenset(
+    env.list(
+        "SIGNAL_URL_TRACKING_PARAMETERS",
+        default=[
+            "fbclid",
+            "gclid",
+            "dclid",
+            "msclkid",
+            "igshid",
+            "mc_cid",
+            "mc_eid",
+            "ref_src",
+            "ref_url",
+            "_ga",
+            "_gl",
+            "yclid",
+            "twclid",
+            "si",
+        ],
+    )
+)
+# The assessment suggestion's thresholds (README: "The assessment suggestion").
+ASSESSMENT_SUGGESTION = {
+    # coordinated: one cluster of near-identical text holds this many distinct authors within
+    # a sliding window of this many minutes, and at least this share of the signals.
+    "coordinated_authors": 10,
+    "coordinated_window_minutes": 120,
+    "coordinated_share": 0.3,
+    # spreading: this many platforms, or the last 60 minutes bring this many times the 60
+    # before, and at least the minimum.
+    "spreading_platforms": 3,
+    "spreading_growth": 2,
+    "spreading_last_hour_minimum": 20,
+    # severity by total reach.
+    "reach_critical": 1_000_000,
+    "reach_high": 100_000,
+    "reach_medium": 10_000,
+    # high when at least this many signals carry a sentiment and this share is negative.
+    "negative_minimum_signals": 50,
+    "negative_share": 0.7,
+    "negative_sentiment_below": -0.25,
+}

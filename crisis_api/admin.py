@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crisis_api.admin_display import EMPTY, titled
+from crisis_api.admin_display import EMPTY, ReadOnlyAdminMixin, titled
 from crisis_api.auth.tokens import TokenAlreadyRevoked, api_token_issue, api_token_revoke
 from crisis_api.events.services import SYSTEM_STREAM
 from crisis_api.models import ApiToken, Event, TokenState
@@ -33,7 +33,7 @@ class StreamKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The append-only event log: browsable, never editable."""
 
     list_display = ("at", "stream", "sequence", "actor", "action", "status_change")
@@ -54,15 +54,6 @@ class EventAdmin(admin.ModelAdmin):
         if not event.to_status:
             return EMPTY
         return f"{event.from_status or EMPTY} → {event.to_status}"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ApiTokenIssueForm(forms.ModelForm):

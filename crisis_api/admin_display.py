@@ -36,3 +36,17 @@ def titled(filter_class: type[ListFilter], title) -> type[ListFilter]:
     TitledFilter.title = title  # what a SimpleListFilter checks before __init__ runs
     TitledFilter.__name__ = TitledFilter.__qualname__ = f"Titled{filter_class.__name__}"
     return TitledFilter
+
+
+class ReadOnlyAdminMixin:
+    """A ModelAdmin for records nobody edits by hand (events, signals): no add, change or
+    delete, whatever the user's permissions."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,6 +12,7 @@ class CrisisApiConfig(AppConfig):
     verbose_name = _("Platform")
     # What each role may do with the platform's own records (see crisis_api.auth.roles).
     role_permissions = {
+        "monitor": ["crisis_api.feed_only"],
         "viewer": ["crisis_api.view_event"],
         "responder": ["crisis_api.view_event"],
         "manager": [

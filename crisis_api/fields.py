@@ -6,11 +6,14 @@ below refuse all of that with a message saying what to send, and declare their b
 (`maxLength`, `maxItems`, `minimum`, `maximum`) so the OpenAPI schema shows them.
 """
 
+import json
+import math
 import unicodedata
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.validators import URLValidator
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -232,3 +235,55 @@ class UsernamesField(BoundedListField):
 
     def to_representation(self, data):
         return [user.username for user in data]
+
+
+class StrictNumberField(serializers.FloatField):
+    """A JSON number (integer or decimal) between `min_value` and `max_value`: not a string, a
+    boolean, NaN or an infinity."""
+
+    default_error_messages = {"invalid": _("Give a number (a JSON number, not a string).")}
+
+    def __init__(self, *, min_value: float, max_value: float, **kwargs):
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
+            self.fail("invalid")
+        if isinstance(data, int) and not -(2**53) <= data <= 2**53:  # beyond a float's precision
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class HttpUrlField(SingleLineCharField):
+    """An absolute http or https URL of at most `max_length` characters."""
+
+    default_error_messages = {
+        "invalid_url": _("Give an absolute http or https URL, e.g. https://example.com/post/1."),
+    }
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+        self.validators.append(
+            URLValidator(schemes=["http", "https"], message=self.error_messages["invalid_url"])
+        )
+
+
+class JsonObjectField(serializers.JSONField):
+    """A JSON object of at most `max_bytes` bytes once encoded (UTF-8)."""
+
+    default_error_messages = {
+        "not_an_object": _("Give a JSON object."),
+        "too_large": _("Keep this object under %(max_bytes)d bytes once encoded as JSON."),
+    }
+
+    def __init__(self, *, max_bytes: int, **kwargs):
+        self.max_bytes = max_bytes
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            fail(self, "not_an_object")
+        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        if len(encoded) > self.max_bytes:
+            fail(self, "too_large", max_bytes=self.max_bytes)
+        return data

@@ -30,10 +30,14 @@ def max_body_size(size: int):
 
 def _view_body_limit(request, view_func) -> int:
     """The limit the view declares with @max_body_size, else the setting."""
-    candidates = [view_func, getattr(view_func, "cls", None)]
+    cls = getattr(view_func, "cls", None)
+    candidates = [view_func, cls]
+    method = request.method.lower()
     actions = getattr(view_func, "actions", None)  # a DRF viewset: {method: action name}
-    if actions and request.method.lower() in actions:
-        candidates.insert(0, getattr(view_func.cls, actions[request.method.lower()], None))
+    if actions and method in actions:
+        candidates.insert(0, getattr(cls, actions[method], None))
+    elif cls is not None:  # an APIView: its handler of the method
+        candidates.insert(0, getattr(cls, method, None))
     for candidate in candidates:
         size = getattr(candidate, "max_body_size", None)
         if size is not None:

@@ -98,6 +98,24 @@ def _standard_problems() -> dict[int, OpenApiResponse]:
             TransitionNotAllowed("resolve", "detected", ["assess", "dismiss"]),
         ),
         412: problem_example("If-Match names an old version", VersionMismatch(4)),
+        413: problem(
+            "The body is too large",
+            problem_body(
+                413,
+                "payload_too_large",
+                "The request body is larger than 5242880 bytes; split it into smaller requests "
+                "or send less.",
+            ),
+        ),
+        503: problem(
+            "Busy: send the same request again",
+            problem_body(
+                503,
+                "busy",
+                "Other batches kept storing the same signals at the same moment; send this one "
+                "again.",
+            ),
+        ),
     }
 
 

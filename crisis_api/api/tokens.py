@@ -60,6 +60,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """API tokens: list, revoke."""
 
     serializer_class = ApiTokenSerializer
+    feed_actions = ("revoke",)  # a monitoring tool may revoke its own token, nothing else
     filterset_class = ApiTokenFilter
     lookup_value_regex = "[0-9]+"
     cursor_orderings = {

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 
-ROLES = ("viewer", "responder", "manager")
+ROLES = ("monitor", "viewer", "responder", "manager")
 
 
 def declared_role_permissions() -> dict[str, set[str]]:

@@ -208,7 +208,7 @@ class TransitionAdminMixin:
             return HttpResponseRedirect(page)
         form = self.transition_forms[name](
             request.POST or None,
-            initial={"version": record.version},
+            initial={**self.transition_initial(record, name), "version": record.version},
             record=record,
             user=request.user,
         )
@@ -246,5 +246,15 @@ class TransitionAdminMixin:
             "form": form,
             "errors": helpers.AdminErrorList(form, []),
             "media": self.media + form.media,
+            "transition_aside": self.transition_aside(record, name),
         }
         return TemplateResponse(request, "admin/crisis_api/lifecycle/transition.html", context)
+
+    def transition_initial(self, record, name: str) -> dict:
+        """Values to prefill the transition's form with (none by default)."""
+        return {}
+
+    def transition_aside(self, record, name: str) -> str:
+        """HTML shown beside the transition's form, e.g. what the data suggests (none by
+        default)."""
+        return ""

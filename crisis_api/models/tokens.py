@@ -52,6 +52,11 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("API token")
+        permissions = [
+            # A marker, not a grant: its holder (a monitoring tool's account) may use only the
+            # endpoints that declare `feed_actions` (crisis_api.auth.permissions).
+            ("feed_only", _("Can only feed monitoring signals (a monitoring tool's account)")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"

@@ -14,6 +14,8 @@ from incidents.admin import display
 from incidents.admin.export import incidents_csv
 from incidents.admin.forms import TRANSITION_FORMS, IncidentAdminForm
 from incidents.models import Channel, Impact, Incident, Status
+from incidents.monitoring import admin as monitoring_admin
+from incidents.monitoring import selectors as monitoring
 from incidents.selectors import any_channel_q, incident_timeline, incidents_visible_to, overdue_q
 from incidents.state import incident_machine
 
@@ -26,6 +28,7 @@ ADD_FIELDS = [
     "owner",
     "participants",
 ]
+SIGNAL_PANELS = ["signals_summary_display", "suggestion_display", "latest_signals_display"]
 # List fields shown read-only (a closed incident): their labels, not their JSON.
 LIST_DISPLAYS = {"channels": "channels_display", "impact": "impact_display"}
 LIFECYCLE = [
@@ -97,6 +100,9 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
     actions = ["export_csv"]
     filter_horizontal = ("participants",)
 
+    class Media:
+        css = {"all": ["monitoring/signals.css"]}
+
     # --- list -----------------------------------------------------------------------------
 
     @admin.display(description=_("status"), ordering="status")
@@ -148,6 +154,9 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
                                           "affected_count", "impact", "rationale"]}),
             (_("People"), {"fields": ["owner", "participants"]}),
             (_("Lifecycle (changes only through the transitions)"), {"fields": LIFECYCLE}),
+            (_("Signals from monitoring"), {"fields": ["signals_summary_display",
+                                                       "suggestion_display",
+                                                       "latest_signals_display"]}),
             (_("Post-incident review"), {"fields": ["review_display"]}),
             (_("Timeline"), {"fields": ["chain_display", "chain_head", "timeline_display"]}),
             (None, {"fields": ["expected_version"], "classes": ["hidden"]}),
@@ -164,7 +173,7 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        readonly = [*LIFECYCLE, "review_display", "chain_display", "chain_head",
+        readonly = [*LIFECYCLE, *SIGNAL_PANELS, "review_display", "chain_display", "chain_head",
                     "timeline_display"]  # fmt: skip
         if obj.status == Status.DETECTED:
             readonly.append("severity")  # set by assessing
@@ -204,6 +213,49 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
             ),
         )
         return format_html("<dl>{}</dl>", rows)
+
+    # --- signals from monitoring -----------------------------------------------------------
+
+    def _signals(self, incident):
+        """The summary and the suggestion, computed once per page."""
+        if not hasattr(incident, "_signals_read"):
+            summary = monitoring.signals_summary(incident=incident)
+            suggestion = monitoring.assessment_suggestion(incident=incident, summary=summary)
+            incident._signals_read = (summary, suggestion)
+        return incident._signals_read
+
+    @admin.display(description=_("summary"))
+    def signals_summary_display(self, incident):
+        return monitoring_admin.summary_panel(self._signals(incident)[0])
+
+    @admin.display(description=_("assessment suggestion"))
+    def suggestion_display(self, incident):
+        summary, suggestion = self._signals(incident)
+        return monitoring_admin.suggestion_panel(suggestion) if summary.count else EMPTY
+
+    @admin.display(description=_("latest signals"))
+    def latest_signals_display(self, incident):
+        latest = monitoring.incident_signals(incident=incident)[: monitoring_admin.LATEST]
+        return monitoring_admin.latest_signals_panel(list(latest))
+
+    def transition_initial(self, incident, name):
+        """The assess form starts from what the signals suggest (a person still decides)."""
+        if name != "assess":
+            return {}
+        summary, suggestion = self._signals(incident)
+        if not summary.count:
+            return {"severity": suggestion.severity} if suggestion.severity else {}
+        return {
+            "severity": suggestion.severity,
+            "scope": suggestion.scope,
+            "estimated_reach": summary.reach or None,
+            "rationale": "\n".join(reason.message for reason in suggestion.reasons),
+        }
+
+    def transition_aside(self, incident, name):
+        if name != "assess":
+            return ""
+        return monitoring_admin.suggestion_panel(self._signals(incident)[1])
 
     @admin.display(description=_("verify chain"))
     def chain_display(self, incident):

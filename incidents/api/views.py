@@ -9,6 +9,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from crisis_api.auth.permissions import API_PERMISSIONS
 from crisis_api.concurrency import check_version, expected_version
 from crisis_api.events.serializers import event_serializer_for
 from crisis_api.lifecycle.api import (
@@ -122,7 +123,7 @@ class IncidentViewSet(
     """Incidents: list, create, read, update, transitions, timeline and notes."""
 
     serializer_class = s.IncidentSerializer
-    permission_classes = [IncidentPermission]
+    permission_classes = [*API_PERMISSIONS, IncidentPermission]
     filterset_class = IncidentFilter
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -16,7 +16,7 @@ from incidents.models import Incident, Resolution, Status
 pytestmark = pytest.mark.django_db
 
 # "  username   role   password   crisis_…" — one row per demo user.
-LOGIN_ROW = re.compile(r"^\s*(viewer|responder|manager)\s+(\w+)\s+(\S+)\s+(crisis_\S+)\s*$")
+LOGIN_ROW = re.compile(rf"^\s*({'|'.join(ROLES)})\s+(\w+)\s+(\S+)\s+(crisis_\S+)\s*$")
 
 
 @pytest.fixture(autouse=True)
@@ -95,7 +95,11 @@ def test_printed_logins_work_and_roles_match():
         assert user_role(user) == login["role"] == username
         assert user.check_password(login["password"])
         assert user.is_staff == (username == "manager")
-        assert listed(login["token"])  # the token authenticates and the list is not empty
+        if username == "monitor":  # a feed posts signals and reads nothing
+            empty = client_with(login["token"]).post("/api/v1/signals/", {}, format="json")
+            assert empty.status_code == 400, empty.content
+        else:
+            assert listed(login["token"])  # the token authenticates and the list is not empty
 
 
 def test_confidential_incidents_stay_hidden_from_the_viewer():
@@ -113,7 +117,8 @@ def test_rerun_revokes_the_previous_demo_tokens():
     for username in ROLES:
         old = client_with(first[username]["token"]).get("/api/v1/incidents/")
         assert old.status_code == 401
-        assert listed(second[username]["token"])
+        new = client_with(second[username]["token"]).get("/api/v1/incidents/")
+        assert new.status_code == (403 if username == "monitor" else 200)  # a feed reads nothing
 
 
 @pytest.mark.django_db

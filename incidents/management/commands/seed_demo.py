@@ -18,6 +18,7 @@ from crisis_api.auth.roles import ROLES, user_set_role
 from crisis_api.auth.tokens import api_token_issue, api_token_revoke
 from incidents import services
 from incidents.models import Incident, Status
+from incidents.monitoring.services import signals_ingest
 
 TOKEN_NAME = "seed_demo"
 
@@ -129,6 +130,94 @@ INCIDENTS = [
 ]  # fmt: skip
 
 
+# Three stories monitoring sends (through incidents.monitoring.services, as the monitor), so the
+# three scope suggestions show: a coordinated campaign (near-identical French posts from many
+# authors within an hour), a spreading story (several platforms, growing) and an isolated
+# complaint. External ids make a rerun store nothing twice.
+CAMPAIGN = (
+    "MaMarque vend des produits dangereux et cache la vérité à ses clients, boycott total "
+    "jusqu'à ce qu'ils s'expliquent {}"
+)
+CAMPAIGN_ENDINGS = [
+    "",
+    "!",
+    "!!",
+    "#boycott",
+    "😡",
+    "@MaMarque",
+    "!!!",
+    "#honte",
+    "",
+    "https://t.co/xyz",
+    "!",
+    "#boycott #honte",
+    "",
+    "😡😡",
+    "!",
+    "",
+]
+SPREADING = [
+    ("reddit", "Le rappel de printemps cache un défaut de sécurité ? Un ingénieur témoigne."),
+    ("forum", "Quelqu'un a des infos sur ce défaut du modèle rappelé ? Le mien chauffe."),
+    ("news", "Rappel produit : des clients s'interrogent sur un possible défaut caché."),
+    ("x", "On nous cache quelque chose sur ce rappel, les témoignages se multiplient."),
+]
+
+
+def demo_signals(now):
+    """The signals of the three stories, observed relative to `now`."""
+    campaign = [
+        {
+            "platform": "x",
+            "external_id": f"demo-campaign-{i}",
+            "author": f"@indigne{i:02d}",
+            "content": CAMPAIGN.format(ending).strip(),
+            "language": "fr",
+            "sentiment": -0.9,
+            "reach": 1500 + 250 * i,
+            "engagement": 40 + i,
+            "observed_at": now - timedelta(minutes=58 - 3 * i),
+            "url": f"https://x.com/indigne{i:02d}/status/99{i:04d}",
+        }
+        for i, ending in enumerate(CAMPAIGN_ENDINGS)
+    ]
+    spreading = [
+        {
+            "platform": platform,
+            "external_id": f"demo-recall-{i}",
+            "author": f"@curieux{i}",
+            "content": f"{text} ({i})",
+            "language": "fr",
+            "sentiment": -0.4,
+            "reach": 900,
+            "group_key": "demo-alert-rappel",
+            "observed_at": now - timedelta(minutes=(100 - i * 4) if i < 6 else (55 - i)),
+            "url": f"https://example.org/{platform}/rappel-{i}",
+        }
+        for i, (platform, text) in enumerate(SPREADING[n % 4] for n in range(30))
+    ]
+    isolated = [
+        {
+            "platform": "review_site",
+            "external_id": f"demo-review-{i}",
+            "author": "@client_lyon",
+            "content": text,
+            "language": "fr",
+            "sentiment": -0.6,
+            "reach": 120,
+            "group_key": "demo-alert-avis-lyon",
+            "observed_at": now - timedelta(hours=5 - i),
+        }
+        for i, text in enumerate(
+            [
+                "Commande reçue avec trois semaines de retard et aucune excuse du service client.",
+                "Toujours pas de réponse à ma réclamation, je suis déçu.",
+            ]
+        )
+    ]
+    return campaign + spreading + isolated
+
+
 class Command(BaseCommand):
     help = "Create demo users (one per role, with a new token) and incidents in every state."
 
@@ -144,7 +233,8 @@ class Command(BaseCommand):
             logins = [(role, *self._login(role)) for role in ROLES]
             users = {role: user for role, user, _, _ in logins}
             created = self._incidents(users)
-        self._report(logins, created, base_url.rstrip("/"))
+            report = signals_ingest(actor=users["monitor"], signals=demo_signals(timezone.now()))
+        self._report(logins, created, base_url.rstrip("/"), report)
 
     def _login(self, role):
         user, _ = get_user_model().objects.get_or_create(username=role)
@@ -186,7 +276,7 @@ class Command(BaseCommand):
             by_title[spec["title"]] = incident
         return created
 
-    def _report(self, logins, created, base_url):
+    def _report(self, logins, created, base_url, signals):
         out = self.stdout.write
         out(self.style.MIGRATE_HEADING("Demo users (new passwords and tokens on every run):"))
         out(f"  {'username':<10} {'role':<10} {'password':<18} API token")
@@ -195,6 +285,10 @@ class Command(BaseCommand):
         counts = Counter(Incident.objects.values_list("status", flat=True))
         statuses = ", ".join(f"{status} {counts[status]}" for status in Status.values)
         out(f"\nIncidents: {len(created)} created, {Incident.objects.count()} in all ({statuses}).")
+        out(
+            f"Signals: {signals.created} stored, {signals.duplicates} already there; "
+            f"{signals.incidents_opened} incidents opened from them."
+        )
         for incident in Incident.objects.filter(status=Status.ASSESSED, severity="critical"):
             due = timezone.localtime(incident.response_due_at).strftime("%Y-%m-%d %H:%M %Z")
             state = "is overdue" if incident.overdue else f"becomes overdue at {due}"

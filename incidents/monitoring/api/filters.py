@@ -1,0 +1,22 @@
+"""Query filters for an incident's signals."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from crisis_api.filters import BoundedCharFilter, BoundedMultipleChoiceFilter, UtcDateTimeFilter
+from incidents.models import Channel
+from incidents.monitoring.models import Signal
+
+
+class SignalFilter(django_filters.FilterSet):
+    """Filters of `GET /api/v1/incidents/{id}/signals/`; repeat a parameter for several values."""
+
+    platform = BoundedMultipleChoiceFilter(choices=Channel.choices)
+    author = BoundedCharFilter(field_name="author", label=_("Author handle (exact)"))
+    language = BoundedCharFilter(field_name="language", label=_("ISO 639-1 code, e.g. fr"))
+    observed_after = UtcDateTimeFilter(field_name="observed_at", lookup_expr="gte")
+    observed_before = UtcDateTimeFilter(field_name="observed_at", lookup_expr="lt")
+
+    class Meta:
+        model = Signal
+        fields: list[str] = []

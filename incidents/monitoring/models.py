@@ -1,0 +1,141 @@
+"""Signals: what monitoring tools saw, grouped into incidents and into clusters of copies."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import Channel, Incident
+
+# Bounds of a signal's fields (the API and the schema use them too).
+CONTENT_MAX_LENGTH = 10_000
+URL_MAX_LENGTH = 2_048
+HANDLE_MAX_LENGTH = 200  # external_id, author, group_key
+RAW_MAX_BYTES = 16 * 1024
+
+
+class SignalCluster(models.Model):
+    """Signals whose texts are near-identical: a copy and its edited copies.
+
+    A cluster is seeded by its first signal; a later signal joins the first cluster whose seed
+    text it matches (see incidents.monitoring.text), so a cluster never drifts from its seed.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
+    normalised = models.TextField(_("normalised text"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signal cluster")
+        verbose_name_plural = _("signal clusters")
+
+    def __str__(self) -> str:
+        return self.normalised[:60]
+
+
+class SignalClusterBand(models.Model):
+    """One MinHash band key of a cluster's seed text: the index that finds edited copies."""
+
+    cluster = models.ForeignKey(SignalCluster, on_delete=models.CASCADE, related_name="bands")
+    band = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["band", "cluster"], name="signal_cluster_band_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id}:{self.band}"
+
+
+class SignalTopic(models.Model):
+    """A monitoring tool's topic or alert id (`group_key`), and the incident it feeds now.
+
+    The row is also what concurrent batches lock, so two batches bringing the same new key
+    open one incident.
+    """
+
+    key = models.CharField(_("group key"), max_length=HANDLE_MAX_LENGTH, primary_key=True)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("incident")
+    )
+
+    class Meta:
+        verbose_name = _("signal topic")
+        verbose_name_plural = _("signal topics")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Signal(models.Model):
+    """One post, article, review or message a monitoring tool reported. Immutable."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="signals", verbose_name=_("incident")
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Channel.choices)
+    observed_at = models.DateTimeField(_("observed at"))
+    content = models.TextField(_("content"), max_length=CONTENT_MAX_LENGTH)
+    url = models.URLField(_("URL"), max_length=URL_MAX_LENGTH, blank=True)
+    url_key = models.CharField(_("URL key"), max_length=64, blank=True, editable=False)
+    external_id = models.CharField(_("external id"), max_length=HANDLE_MAX_LENGTH, blank=True)
+    author = models.CharField(_("author"), max_length=HANDLE_MAX_LENGTH, blank=True)
+    language = models.CharField(_("language"), max_length=2, blank=True)
+    sentiment = models.FloatField(_("sentiment"), null=True, blank=True)
+    reach = models.PositiveBigIntegerField(_("reach"), null=True, blank=True)
+    engagement = models.PositiveBigIntegerField(_("engagement"), null=True, blank=True)
+    group_key = models.CharField(_("group key"), max_length=HANDLE_MAX_LENGTH, blank=True)
+    raw = models.JSONField(_("original payload"), default=dict, blank=True)
+    cluster = models.ForeignKey(
+        SignalCluster,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signals",
+        verbose_name=_("cluster"),
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    received_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("received from"),
+    )
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        ordering = ["-observed_at", "-id"]
+        constraints = [
+            # A unique constraint decides what is a duplicate, also between concurrent batches.
+            models.UniqueConstraint(
+                fields=["platform", "external_id"],
+                condition=~Q(external_id=""),
+                name="signal_unique_external_id",
+            ),
+            models.UniqueConstraint(
+                fields=["url_key"], condition=~Q(url_key=""), name="signal_unique_url"
+            ),
+            models.CheckConstraint(
+                condition=Q(platform__in=Channel.values), name="signal_platform_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(sentiment__isnull=True) | Q(sentiment__gte=-1.0, sentiment__lte=1.0),
+                name="signal_sentiment_range",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["incident", "-observed_at", "-id"], name="signal_incident_observed"
+            ),
+            models.Index(fields=["cluster", "observed_at"], name="signal_cluster_observed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.observed_at:%Y-%m-%d %H:%M} {self.author}"

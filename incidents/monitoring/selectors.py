@@ -1,0 +1,367 @@
+"""Reads: an incident's signals, their summary and the assessment they suggest.
+
+The summary and the suggestion are aggregate queries, a fixed number whatever the count of
+signals; only the coordinated-campaign check reads rows, those of the few clusters big enough
+to qualify, reduced to one row per author and minute.
+"""
+
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncHour, TruncMinute
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from incidents.models import Category, Impact, Incident, Scope, Severity
+from incidents.monitoring.models import Signal
+
+HOURS_SHOWN = 48
+# The figures a suggestion reports (the API's AssessmentSuggestionSerializer shows them).
+FIGURES = (
+    "signals", "authors", "reach", "platforms", "last_hour", "previous_hour", "with_sentiment",
+    "negative_share", "largest_copy_burst",
+)  # fmt: skip
+TOP_AUTHORS = 10
+
+
+def incident_signals(*, incident: Incident) -> QuerySet[Signal]:
+    """The incident's signals, ready to serialise (one query per page)."""
+    return Signal.objects.filter(incident_id=incident.pk).select_related("received_from")
+
+
+def _rules() -> dict:
+    return settings.ASSESSMENT_SUGGESTION
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class SignalsSummary:
+    count: int
+    authors: int
+    reach: int
+    engagement: int
+    platforms: dict[str, int]
+    languages: dict[str, int]
+    first_observed_at: datetime | None
+    last_observed_at: datetime | None
+    peak_hour: dict | None
+    per_hour: list[dict]
+    negative_share: float | None
+    near_duplicate_share: float | None
+    top_authors: list[dict]
+    # What the suggestion needs too.
+    with_sentiment: int = 0
+    negative: int = 0
+    hourly: dict[datetime, int] = field(default_factory=dict)
+
+
+def signals_summary(*, incident: Incident, now: datetime | None = None) -> SignalsSummary:
+    """Counts, reach, platforms, languages, hours, sentiment, copies and top authors (6 queries)."""
+    now = now or timezone.now()
+    signals = Signal.objects.filter(incident_id=incident.pk)
+    negative_below = _rules()["negative_sentiment_below"]
+    totals = signals.aggregate(
+        count=Count("id"),
+        authors=Count("author", distinct=True, filter=~Q(author="")),
+        reach=Sum("reach"),
+        engagement=Sum("engagement"),
+        first=Min("observed_at"),
+        last=Max("observed_at"),
+        with_sentiment=Count("id", filter=Q(sentiment__isnull=False)),
+        negative=Count("id", filter=Q(sentiment__lt=negative_below)),
+    )
+    count = totals["count"]
+    platforms = dict(
+        signals.values_list("platform").annotate(n=Count("id")).order_by("-n", "platform")
+    )
+    languages = dict(
+        signals.exclude(language="")
+        .values_list("language")
+        .annotate(n=Count("id"))
+        .order_by("-n", "language")
+    )
+    hourly = dict(
+        signals.annotate(hour=TruncHour("observed_at"))
+        .values_list("hour")
+        .annotate(n=Count("id"))
+        .order_by("hour")
+    )
+    peak = max(hourly.items(), key=lambda item: (item[1], item[0]), default=None)
+    start = _hour(now) - timedelta(hours=HOURS_SHOWN - 1)
+    per_hour = [
+        {"start": start + timedelta(hours=i), "count": hourly.get(start + timedelta(hours=i), 0)}
+        for i in range(HOURS_SHOWN)
+    ]
+    copied = (
+        signals.filter(cluster__isnull=False)
+        .values("cluster_id")
+        .annotate(n=Count("id"), people=Count("author", distinct=True, filter=~Q(author="")))
+        .filter(people__gte=2)
+        .aggregate(total=Sum("n"))["total"]
+        or 0
+    )
+    top = (
+        signals.exclude(author="")
+        .values("author")
+        .annotate(signals=Count("id"), reach=Sum("reach"))
+        .order_by("-signals", F("reach").desc(nulls_last=True), "author")[:TOP_AUTHORS]
+    )
+    return SignalsSummary(
+        count=count,
+        authors=totals["authors"],
+        reach=totals["reach"] or 0,
+        engagement=totals["engagement"] or 0,
+        platforms=platforms,
+        languages=languages,
+        first_observed_at=totals["first"],
+        last_observed_at=totals["last"],
+        peak_hour={"start": peak[0], "count": peak[1]} if peak else None,
+        per_hour=per_hour,
+        negative_share=(
+            round(totals["negative"] / totals["with_sentiment"], 4)
+            if totals["with_sentiment"]
+            else None
+        ),
+        near_duplicate_share=round(copied / count, 4) if count else None,
+        top_authors=[
+            {"author": row["author"], "signals": row["signals"], "reach": row["reach"] or 0}
+            for row in top
+        ],
+        with_sentiment=totals["with_sentiment"],
+        negative=totals["negative"],
+        hourly=hourly,
+    )
+
+
+@dataclass
+class Reason:
+    code: str
+    message: str
+
+
+@dataclass
+class AssessmentSuggestion:
+    scope: str | None
+    severity: str | None
+    reasons: list[Reason]
+    figures: dict
+
+
+def _campaign(incident: Incident, count: int) -> dict | None:
+    """The largest burst of near-identical text: the cluster holding the most distinct authors
+    within one sliding window, among clusters holding at least the share of signals that
+    counts. One query for the candidates, one for their (author, minute) rows."""
+    rules = _rules()
+    signals = Signal.objects.filter(incident_id=incident.pk, cluster__isnull=False)
+    candidates = {
+        row["cluster_id"]: row["n"]
+        for row in signals.values("cluster_id")
+        .annotate(n=Count("id"), people=Count("author", distinct=True, filter=~Q(author="")))
+        .filter(n__gte=max(1, rules["coordinated_share"] * count))
+        .filter(people__gte=rules["coordinated_authors"])
+    }
+    if not candidates:
+        return None
+    window = timedelta(minutes=rules["coordinated_window_minutes"])
+    rows = (
+        signals.filter(cluster_id__in=candidates)
+        .exclude(author="")
+        .annotate(minute=TruncMinute("observed_at"))
+        .values_list("cluster_id", "minute", "author")
+        .distinct()
+        .order_by("cluster_id", "minute")
+    )
+    best = None
+    current, in_window, authors = None, deque(), Counter()
+    for cluster_id, minute, author in rows.iterator(chunk_size=5000):
+        if cluster_id != current:
+            current, in_window, authors = cluster_id, deque(), Counter()
+        in_window.append((minute, author))
+        authors[author] += 1
+        while in_window[0][0] < minute - window:
+            _old, gone = in_window.popleft()
+            authors[gone] -= 1
+            if not authors[gone]:
+                del authors[gone]
+        if best is None or len(authors) > best["authors"]:
+            best = {
+                "cluster": cluster_id,
+                "signals": candidates[cluster_id],
+                "share": round(candidates[cluster_id] / count, 4),
+                "authors": len(authors),
+                "window_start": in_window[0][0],
+                "window_end": minute,
+            }
+    return best
+
+
+def assessment_suggestion(
+    *, incident: Incident, summary: SignalsSummary | None = None, now: datetime | None = None
+) -> AssessmentSuggestion:
+    """Scope and severity the signals suggest, with the reasons and figures (never applied)."""
+    now = now or timezone.now()
+    rules = _rules()
+    summary = summary or signals_summary(incident=incident, now=now)
+    reasons: list[Reason] = []
+    floor = _severity_floor(incident, reasons)
+    if not summary.count:
+        reasons.insert(0, Reason("no_signals", _("No signals yet: nothing to go on.")))
+        figures = dict.fromkeys(FIGURES, 0) | {"negative_share": None, "largest_copy_burst": None}
+        return AssessmentSuggestion(scope=None, severity=floor, reasons=reasons, figures=figures)
+    last_hour, previous_hour = _recent_counts(incident, now)
+    campaign = _campaign(incident, summary.count)
+    coordinated = campaign is not None and campaign["authors"] >= rules["coordinated_authors"]
+    figures = {
+        "signals": summary.count,
+        "authors": summary.authors,
+        "reach": summary.reach,
+        "platforms": len(summary.platforms),
+        "last_hour": last_hour,
+        "previous_hour": previous_hour,
+        "with_sentiment": summary.with_sentiment,
+        "negative_share": summary.negative_share,
+        "largest_copy_burst": campaign,
+    }
+    scope = _scope(summary, campaign, coordinated, last_hour, previous_hour, reasons)
+    severity = _severity(summary, scope, reasons)
+    order = list(Severity.values)
+    if floor and order.index(severity) < order.index(floor):
+        severity = floor
+    elif floor:  # the floor is met anyway: say why it matters only when it raises
+        reasons[:] = [r for r in reasons if not r.code.startswith("floor_")]
+    return AssessmentSuggestion(scope=scope, severity=severity, reasons=reasons, figures=figures)
+
+
+def _recent_counts(incident: Incident, now: datetime) -> tuple[int, int]:
+    hour = timedelta(minutes=60)
+    counts = Signal.objects.filter(
+        incident_id=incident.pk, observed_at__gt=now - 2 * hour, observed_at__lte=now
+    ).aggregate(
+        last=Count("id", filter=Q(observed_at__gt=now - hour)),
+        previous=Count("id", filter=Q(observed_at__lte=now - hour)),
+    )
+    return counts["last"], counts["previous"]
+
+
+def _scope(summary, campaign, coordinated, last_hour, previous_hour, reasons) -> str:
+    rules = _rules()
+    if coordinated:
+        minutes = rules["coordinated_window_minutes"]
+        reasons.append(
+            Reason(
+                "coordinated",
+                _(
+                    "%(authors)d distinct authors posted near-identical text within "
+                    "%(minutes)d minutes; that text is %(share)d%% of the %(count)d signals."
+                )
+                % {
+                    "authors": campaign["authors"],
+                    "minutes": minutes,
+                    "share": round(campaign["share"] * 100),
+                    "count": summary.count,
+                },
+            )
+        )
+        return Scope.COORDINATED
+    spreading = False
+    if len(summary.platforms) >= rules["spreading_platforms"]:
+        spreading = True
+        reasons.append(
+            Reason(
+                "many_platforms",
+                _("Signals come from %(count)d platforms: %(platforms)s.")
+                % {"count": len(summary.platforms), "platforms": ", ".join(summary.platforms)},
+            )
+        )
+    if (
+        last_hour >= rules["spreading_last_hour_minimum"]
+        and last_hour >= rules["spreading_growth"] * previous_hour
+    ):
+        spreading = True
+        reasons.append(
+            Reason(
+                "growing",
+                _(
+                    "%(last)d signals in the last 60 minutes against %(previous)d in the 60 "
+                    "minutes before: it is growing."
+                )
+                % {"last": last_hour, "previous": previous_hour},
+            )
+        )
+    if spreading:
+        return Scope.SPREADING
+    reasons.append(
+        Reason(
+            "isolated",
+            ngettext(
+                "%(count)d signal from %(authors)d author(s) on %(platforms)d platform, "
+                "not growing: isolated.",
+                "%(count)d signals from %(authors)d author(s) on %(platforms)d platform(s), "
+                "not growing: isolated.",
+                summary.count,
+            )
+            % {
+                "count": summary.count,
+                "authors": summary.authors,
+                "platforms": len(summary.platforms),
+            },
+        )
+    )
+    return Scope.ISOLATED
+
+
+def _severity(summary: SignalsSummary, scope: str, reasons: list[Reason]) -> str:
+    rules = _rules()
+    reach = summary.reach
+    reach_reason = Reason(
+        "reach",
+        _("A total reach of %(reach)s people.")
+        % {"reach": number_format(reach, force_grouping=True)},
+    )
+    if reach >= rules["reach_critical"]:
+        reasons.append(reach_reason)
+        return Severity.CRITICAL
+    negative = (
+        summary.with_sentiment >= rules["negative_minimum_signals"]
+        and summary.negative / summary.with_sentiment >= rules["negative_share"]
+    )
+    if reach >= rules["reach_high"] or scope == Scope.COORDINATED or negative:
+        if reach >= rules["reach_high"]:
+            reasons.append(reach_reason)
+        if negative:
+            reasons.append(
+                Reason(
+                    "negative",
+                    _("%(share)d%% of the %(count)d signals with a sentiment are negative.")
+                    % {
+                        "share": round(100 * summary.negative / summary.with_sentiment),
+                        "count": summary.with_sentiment,
+                    },
+                )
+            )
+        return Severity.HIGH
+    if reach >= rules["reach_medium"] or scope == Scope.SPREADING:
+        if reach >= rules["reach_medium"]:
+            reasons.append(reach_reason)
+        return Severity.MEDIUM
+    reasons.append(reach_reason)
+    return Severity.LOW
+
+
+def _severity_floor(incident: Incident, reasons: list[Reason]) -> str | None:
+    """`high` at least for a data leak or a safety impact, whatever the signals say."""
+    if incident.category == Category.DATA_LEAK:
+        reasons.append(Reason("floor_data_leak", _("A data leak is never suggested below high.")))
+        return Severity.HIGH
+    if Impact.SAFETY in (incident.impact or []):
+        reasons.append(Reason("floor_safety", _("A safety impact is never suggested below high.")))
+        return Severity.HIGH
+    return None

@@ -1,0 +1,524 @@
+"""Writes: taking in a batch of signals, deduplicated and grouped into incidents.
+
+One batch is one transaction: every signal is stored, or none. Unique constraints decide what
+is a duplicate — also between two batches at the same moment — and row locks on the clusters
+and topics a batch touches make two batches bringing the same new story open one incident.
+The queries are a fixed number per batch, plus a fixed number per incident touched and per
+incident opened, whatever the number of signals.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import OperationalError, transaction
+from django.db.models import Max, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crisis_api.errors import InvalidInput, ProblemError
+from crisis_api.events.services import event_append
+from incidents.models import Channel, Incident, Status
+from incidents.monitoring import text
+from incidents.monitoring.models import Signal, SignalCluster, SignalClusterBand, SignalTopic
+from incidents.selectors import incidents_visible_to
+from incidents.services import incident_create
+
+OPEN_STATUSES = (Status.DETECTED, Status.ASSESSED, Status.RESPONDING)
+TITLE_EXCERPT = 120
+ATTEMPTS = 3
+# The fields of one signal a caller gives (the API's input serializer produces them).
+SIGNAL_FIELDS = (
+    "platform", "observed_at", "content", "url", "external_id", "author", "language",
+    "sentiment", "reach", "engagement", "group_key", "incident", "raw",
+)  # fmt: skip
+
+
+class IngestionBusy(ProblemError):
+    status_code = 503
+    code = "busy"
+
+
+class _LostRace(Exception):
+    """A concurrent batch stored one of our signals first: roll back and start again."""
+
+
+@dataclass
+class _Item:
+    index: int
+    values: dict[str, Any]
+    url_key: str = ""
+    normal: str = ""
+    fingerprint: str = ""
+    shingles: frozenset = frozenset()
+    cluster_id: int | None = None
+    duplicate_of: int | None = None  # index of an earlier item of the batch
+    stored: dict | None = None  # the stored signal this one duplicates
+    target: Any = None  # an Incident or a _NewIncident
+    signal_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    @property
+    def observed_at(self) -> datetime:
+        return self.values["observed_at"]
+
+
+@dataclass
+class _NewIncident:
+    first: _Item
+    channels: list[str] = field(default_factory=list)
+    group_key: str = ""
+    incident: Incident | None = None
+
+
+@dataclass
+class SignalResult:
+    index: int
+    status: str  # created or duplicate
+    signal: uuid.UUID
+    incident: uuid.UUID | None
+    reference: str | None
+
+
+@dataclass
+class IngestionReport:
+    results: list[SignalResult]
+    incidents_opened: int
+
+    @property
+    def received(self) -> int:
+        return len(self.results)
+
+    @property
+    def created(self) -> int:
+        return sum(result.status == "created" for result in self.results)
+
+    @property
+    def duplicates(self) -> int:
+        return self.received - self.created
+
+
+def signals_ingest(*, actor, signals: list[dict[str, Any]]) -> IngestionReport:
+    """Store a batch of signals (all or none), skip duplicates, group the rest into incidents.
+
+    `signals` are dicts of SIGNAL_FIELDS (`incident`: an Incident the caller may see, or None).
+    """
+    for _attempt in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _ingest(actor, signals)
+        except _LostRace:
+            continue
+        except OperationalError as exc:  # PostgreSQL broke a deadlock: one side starts again
+            if getattr(exc.__cause__, "sqlstate", None) != "40P01":
+                raise
+    raise IngestionBusy(
+        _("Other batches kept storing the same signals at the same moment; send this one again.")
+    )
+
+
+def _ingest(actor, signals) -> IngestionReport:
+    items = [_Item(index=i, values=values) for i, values in enumerate(signals)]
+    for item in items:
+        item.url_key = text.url_key(item.values.get("url") or "")
+        item.normal = text.normalised(item.values["content"])
+        if item.normal:
+            item.fingerprint = text.fingerprint(item.normal)
+            item.shingles = text.bigrams(item.normal)
+    _find_duplicates(items)
+    new = [item for item in items if item.duplicate_of is None and item.stored is None]
+    _assign_clusters(new)
+    topics = _lock_topics(new)
+    _assign_incidents(new, topics)
+    _lock_incidents(new)
+    opened = _open_incidents(actor, new)
+    _store(actor, new)
+    _attach(actor, new, opened)
+    return IngestionReport(results=_results(actor, items), incidents_opened=len(opened))
+
+
+def _find_duplicates(items: list[_Item]) -> None:
+    """Mark the items already stored, or given earlier in this batch (one query)."""
+    by_external: dict[tuple[str, str], _Item] = {}
+    by_url: dict[str, _Item] = {}
+    wanted = Q(pk__in=[])
+    for item in items:
+        external = item.values.get("external_id") or ""
+        keys = []
+        if external:
+            keys.append((by_external, (item.values["platform"], external)))
+            wanted |= Q(platform=item.values["platform"], external_id=external)
+        if item.url_key:
+            keys.append((by_url, item.url_key))
+        earlier = next((seen[key] for seen, key in keys if key in seen), None)
+        if earlier is not None:
+            item.duplicate_of = earlier.index
+        for seen, key in keys:
+            seen.setdefault(key, item)
+    urls = [item.url_key for item in items if item.url_key]
+    if urls:
+        wanted |= Q(url_key__in=urls)
+    stored = list(
+        Signal.objects.filter(wanted).values(
+            "id", "platform", "external_id", "url_key", "incident_id", "incident__reference"
+        )
+    )
+    stored_external = {(s["platform"], s["external_id"]): s for s in stored if s["external_id"]}
+    stored_url = {s["url_key"]: s for s in stored if s["url_key"]}
+    for item in items:
+        if item.duplicate_of is not None:
+            continue
+        key = (item.values["platform"], item.values.get("external_id") or "")
+        item.stored = stored_external.get(key) or stored_url.get(item.url_key)
+
+
+def _assign_clusters(items: list[_Item]) -> None:
+    """Put each item in the cluster of its first earlier near-identical text, or a new one.
+
+    Exact copies by fingerprint, edited copies through the MinHash band index; candidates are
+    checked exactly. Clusters are locked (in id order) so that concurrent batches about the
+    same story are grouped one after the other.
+    """
+    items = [item for item in items if item.fingerprint]
+    if not items:
+        return
+    fingerprints = {item.fingerprint for item in items}
+    known = {
+        c.fingerprint: c.pk for c in SignalCluster.objects.filter(fingerprint__in=fingerprints)
+    }
+    item_bands = {
+        item.index: text.bands(item.shingles)
+        for item in items
+        if item.fingerprint not in known and item.shingles
+    }
+    all_bands = {band for bands in item_bands.values() for band in bands}
+    candidates: dict[int, dict] = {}  # cluster id -> {"shingles", "bands"}
+    if all_bands:
+        rows = SignalClusterBand.objects.filter(band__in=all_bands).values_list(
+            "cluster_id", "band", "cluster__normalised"
+        )
+        for cluster_id, band, normal in rows:
+            candidate = candidates.setdefault(
+                cluster_id, {"shingles": text.bigrams(normal), "bands": set()}
+            )
+            candidate["bands"].add(band)
+    # Clusters this batch seeds: fingerprint -> (bands, shingles), in order.
+    seeded: dict[str, tuple[list[int], frozenset]] = {}
+    chosen: dict[int, str | int] = {}  # item index -> existing cluster id or seeded fingerprint
+    for item in items:
+        if item.fingerprint in known:
+            chosen[item.index] = known[item.fingerprint]
+            continue
+        if item.fingerprint in seeded:
+            chosen[item.index] = item.fingerprint
+            continue
+        bands = set(item_bands.get(item.index, ()))
+        match: str | int | None = None
+        if bands:
+            stored = [
+                cid
+                for cid, c in sorted(candidates.items())
+                if c["bands"] & bands and text.near_identical(c["shingles"], item.shingles)
+            ]
+            match = stored[0] if stored else None
+            if match is None:
+                match = next(
+                    (
+                        fp
+                        for fp, (seed_bands, seed_shingles) in seeded.items()
+                        if bands & set(seed_bands)
+                        and text.near_identical(seed_shingles, item.shingles)
+                    ),
+                    None,
+                )
+        if match is None:
+            seeded[item.fingerprint] = (sorted(bands), item.shingles)
+            match = item.fingerprint
+        chosen[item.index] = match
+    if seeded:
+        normals = {item.fingerprint: item.normal for item in items}
+        SignalCluster.objects.bulk_create(
+            [SignalCluster(fingerprint=fp, normalised=normals[fp]) for fp in seeded],
+            ignore_conflicts=True,
+        )
+    locked = {
+        c.fingerprint: c.pk
+        for c in SignalCluster.objects.select_for_update()
+        .filter(
+            Q(fingerprint__in=seeded) | Q(pk__in=[v for v in chosen.values() if isinstance(v, int)])
+        )
+        .order_by("pk")
+        .only("pk", "fingerprint")
+    }
+    bands_rows = [
+        SignalClusterBand(cluster_id=locked[fp], band=band)
+        for fp, (bands, _shingles) in seeded.items()
+        for band in bands
+    ]
+    if bands_rows:
+        SignalClusterBand.objects.bulk_create(bands_rows, ignore_conflicts=True)
+    for item in items:
+        value = chosen[item.index]
+        item.cluster_id = value if isinstance(value, int) else locked[value]
+
+
+def _lock_topics(items: list[_Item]) -> dict[str, Incident | None]:
+    """The incident each group key feeds now, with the keys' rows locked (created if new)."""
+    keys = sorted({item.values["group_key"] for item in items if item.values.get("group_key")})
+    if not keys:
+        return {}
+    SignalTopic.objects.bulk_create([SignalTopic(key=key) for key in keys], ignore_conflicts=True)
+    rows = (
+        SignalTopic.objects.select_for_update(of=("self",))
+        .select_related("incident")
+        .filter(key__in=keys)
+        .order_by("key")
+    )
+    return {row.key: row.incident for row in rows}
+
+
+def _lock_incidents(items: list[_Item]) -> None:
+    """Lock the stored incidents the items go to (in id order), and refuse a named incident
+    that has closed for good."""
+    pks = {_key(item.target) for item in items if not isinstance(item.target, _NewIncident)}
+    if not pks:
+        return
+    locked = {
+        incident.pk: incident
+        for incident in Incident.objects.select_for_update()
+        .filter(pk__in=pks)
+        .order_by("pk")
+        .only("pk", "status", "reference", "channels")
+    }
+    errors = {}
+    for item in items:
+        if isinstance(item.target, _NewIncident):
+            continue
+        item.target = locked[_key(item.target)]
+        if item.values.get("incident") is not None and item.target.status == Status.REVIEWED:
+            errors[f"signals.{item.index}.incident"] = [str(CLOSED_FOR_SIGNALS)]
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _key(target) -> Any:
+    """How a target is told apart: an incident's id, or the identity of one to open."""
+    if isinstance(target, Incident):
+        return target.pk
+    if isinstance(target, _NewIncident):
+        return id(target)
+    return target  # the id of a stored incident
+
+
+CLOSED_FOR_SIGNALS = gettext_lazy(
+    "This incident is reviewed (closed for good); leave out `incident` to group the signal, "
+    "or name an open one."
+)
+
+
+def _assign_incidents(items: list[_Item], topics: dict[str, Incident | None]) -> None:
+    """Pick each new signal's incident: named, else its topic's, else its copies', else new."""
+    window = timedelta(hours=settings.SIGNAL_NEAR_DUPLICATE_HOURS)
+    clustered = [item for item in items if item.cluster_id is not None]
+    # (cluster, incident) -> [first, last] observed, for open incidents holding the cluster.
+    holdings: dict[int, dict[Any, list[datetime]]] = defaultdict(dict)
+    if clustered:
+        start = min(item.observed_at for item in clustered) - window
+        end = max(item.observed_at for item in clustered)
+        rows = (
+            Signal.objects.filter(
+                cluster_id__in={item.cluster_id for item in clustered},
+                observed_at__gte=start,
+                observed_at__lte=end,
+                incident__status__in=OPEN_STATUSES,
+            )
+            .values("cluster_id", "incident_id")
+            .annotate(first=Min("observed_at"), last=Max("observed_at"))
+            .order_by()
+        )
+        for row in rows:
+            holdings[row["cluster_id"]][row["incident_id"]] = [row["first"], row["last"]]
+    incidents: dict[Any, Any] = {}  # incident id (or _NewIncident) -> object
+    current = {key: incident for key, incident in topics.items() if _open(incident)}
+    for item in items:
+        key = item.values.get("group_key") or ""
+        if item.values.get("incident") is not None:
+            target = item.values["incident"]
+        elif key:
+            target = current.get(key)
+            if target is None:
+                target = current[key] = _NewIncident(first=item, group_key=key)
+        else:
+            target = _near_identical_incident(item, holdings, window, incidents)
+            if target is None:
+                target = _NewIncident(first=item)
+        item.target = target
+        target_key = _key(target)
+        incidents[target_key] = target
+        if item.cluster_id is not None:
+            span = holdings[item.cluster_id].setdefault(
+                target_key, [item.observed_at, item.observed_at]
+            )
+            span[0] = min(span[0], item.observed_at)
+            span[1] = max(span[1], item.observed_at)
+
+
+def _open(incident: Incident | None) -> bool:
+    return incident is not None and incident.status in OPEN_STATUSES
+
+
+def _near_identical_incident(item: _Item, holdings, window, incidents):
+    """The open incident holding a copy of this text observed within the window before it."""
+    if item.cluster_id is None:
+        return None
+    moment = item.observed_at
+    spans = [
+        (last, key)
+        for key, (first, last) in holdings[item.cluster_id].items()
+        if first <= moment and last >= moment - window
+    ]
+    if not spans:
+        return None
+    _last, key = max(spans, key=lambda span: span[0])
+    return incidents.get(key, key)  # one this batch named or opens, or a stored incident's id
+
+
+def _open_incidents(actor, items: list[_Item]) -> list[_NewIncident]:
+    """Create the incidents this batch opens (and point their topics at them)."""
+    opened: dict[int, _NewIncident] = {}
+    for item in items:
+        if isinstance(item.target, _NewIncident):
+            new = opened.setdefault(id(item.target), item.target)
+            if item.values["platform"] not in new.channels:
+                new.channels.append(item.values["platform"])
+    for new in opened.values():
+        first = new.first
+        new.incident = incident_create(
+            actor=actor,
+            title=_title(first.values["content"], first.values["platform"]),
+            summary=first.values["content"],
+            channels=new.channels,
+            detected_at=min(item.observed_at for item in items if item.target is new),
+        )
+        if new.group_key:
+            SignalTopic.objects.filter(key=new.group_key).update(incident=new.incident)
+    return list(opened.values())
+
+
+def _title(content: str, platform: str) -> str:
+    line = " ".join(content.split())
+    if len(line) > TITLE_EXCERPT:
+        line = line[: TITLE_EXCERPT - 1].rstrip() + "…"
+    return _("%(platform)s: %(excerpt)s") % {"platform": Channel(platform).label, "excerpt": line}
+
+
+def _incident_of(item: _Item) -> Any:
+    target = item.target
+    return target.incident if isinstance(target, _NewIncident) else target
+
+
+def _store(actor, items: list[_Item]) -> None:
+    """Insert the new signals; a row a concurrent batch stored first means starting again."""
+    now = timezone.now()
+    rows = []
+    for item in items:
+        values = item.values
+        rows.append(
+            Signal(
+                id=item.signal_id,
+                incident_id=_incident_of(item).pk,
+                platform=values["platform"],
+                observed_at=values["observed_at"],
+                content=values["content"],
+                url=values.get("url") or "",
+                url_key=item.url_key,
+                external_id=values.get("external_id") or "",
+                author=values.get("author") or "",
+                language=values.get("language") or "",
+                sentiment=values.get("sentiment"),
+                reach=values.get("reach"),
+                engagement=values.get("engagement"),
+                group_key=values.get("group_key") or "",
+                raw=values.get("raw") or {},
+                cluster_id=item.cluster_id,
+                received_at=now,
+                received_from=actor,
+            )
+        )
+    if not rows:
+        return
+    Signal.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    stored = Signal.objects.filter(pk__in=[row.pk for row in rows]).count()
+    if stored != len(rows):
+        raise _LostRace
+
+
+def _attach(actor, items: list[_Item], opened: list[_NewIncident]) -> None:
+    """Add the platforms to each incident's channels and log one `signals.attached` per
+    incident (the incident's version is unchanged: signals are not an edit)."""
+    by_incident: dict[Any, list[_Item]] = defaultdict(list)
+    for item in items:
+        by_incident[_incident_of(item).pk].append(item)
+    if not by_incident:
+        return
+    just_opened = {new.incident.pk for new in opened}
+    incidents = {_incident_of(item).pk: _incident_of(item) for item in items}
+    for pk in sorted(by_incident, key=str):
+        incident = incidents[pk]
+        attached = by_incident[pk]
+        changes = {}
+        if pk not in just_opened:
+            channels = list(incident.channels)
+            for item in attached:
+                if item.values["platform"] not in channels:
+                    channels.append(item.values["platform"])
+            if channels != incident.channels:
+                changes = {"channels": {"from": incident.channels, "to": channels}}
+                Incident.objects.filter(pk=pk).update(channels=channels)
+        event_append(
+            stream=incident.stream,
+            action="signals.attached",
+            actor=actor,
+            changes=changes,
+            data={"count": len(attached), "signals": [str(item.signal_id) for item in attached]},
+        )
+
+
+def _results(actor, items: list[_Item]) -> list[SignalResult]:
+    """What the caller learns: its signals' ids, and the incidents it fed."""
+    hidden = set()
+    stored_incidents = {item.stored["incident_id"] for item in items if item.stored}
+    if stored_incidents:
+        visible = set(
+            incidents_visible_to(actor).filter(pk__in=stored_incidents).values_list("pk", flat=True)
+        )
+        hidden = stored_incidents - visible
+    results: list[SignalResult] = []
+    for item in items:
+        if item.duplicate_of is not None:
+            earlier = results[item.duplicate_of]
+            results.append(
+                SignalResult(item.index, "duplicate", earlier.signal, earlier.incident,
+                             earlier.reference)
+            )  # fmt: skip
+        elif item.stored is not None:
+            shown = item.stored["incident_id"] not in hidden
+            results.append(
+                SignalResult(
+                    item.index,
+                    "duplicate",
+                    item.stored["id"],
+                    item.stored["incident_id"] if shown else None,
+                    item.stored["incident__reference"] if shown else None,
+                )
+            )
+        else:
+            incident = _incident_of(item)
+            results.append(
+                SignalResult(item.index, "created", item.signal_id, incident.pk,
+                             incident.reference)
+            )  # fmt: skip
+    return results

@@ -1,0 +1,82 @@
+"""Two batches at the same moment: a signal is stored once, a new group key opens one incident."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from rest_framework.test import APIClient
+
+from crisis_api.auth.tokens import api_token_issue
+from incidents.models import Incident
+from incidents.monitoring.models import Signal
+from tests.monitoring.test_ingestion import CAMPAIGN, URL, signal
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: SQLite test databases live in one connection's memory",
+    ),
+]
+RACERS = 6
+
+
+def _race(secret, batches):
+    barrier = threading.Barrier(len(batches))
+    responses = [None] * len(batches)
+
+    def send(index, batch):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        try:
+            barrier.wait(timeout=10)
+            responses[index] = client.post(URL, {"signals": batch}, format="json")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=pair) for pair in enumerate(batches)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return responses
+
+
+@pytest.fixture
+def secret(make_user):
+    return api_token_issue(user=make_user("monitor"))[1]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_signal_in_concurrent_batches_is_stored_once(secret):
+    batches = [
+        [signal(f"texte différent {i}", external_id="same", author=f"@a{i}")] for i in range(RACERS)
+    ]
+    responses = _race(secret, batches)
+    assert [r.status_code for r in responses] == [200] * RACERS
+    assert sorted(r.json()["created"] for r in responses) == [0] * (RACERS - 1) + [1]
+    assert Signal.objects.count() == 1
+    stored = Signal.objects.get()
+    assert {r.json()["results"][0]["signal"] for r in responses} == {str(stored.pk)}
+    assert Incident.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_new_group_key_in_concurrent_batches_opens_one_incident(secret):
+    batches = [
+        [signal(f"post {i}", external_id=f"k{i}", group_key="alert-77")] for i in range(RACERS)
+    ]
+    responses = _race(secret, batches)
+    assert [r.status_code for r in responses] == [200] * RACERS
+    assert Incident.objects.count() == 1
+    assert Signal.objects.count() == RACERS
+    assert sum(r.json()["incidents_opened"] for r in responses) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_copies_of_a_new_text_in_concurrent_batches_open_one_incident(secret):
+    batches = [[signal(CAMPAIGN, external_id=f"c{i}", author=f"@u{i}")] for i in range(RACERS)]
+    responses = _race(secret, batches)
+    assert [r.status_code for r in responses] == [200] * RACERS
+    assert Incident.objects.count() == 1
+    assert Signal.objects.values("cluster_id").distinct().count() == 1

@@ -1,0 +1,87 @@
+"""Near-identical text on crafted pairs, in French and English; URL keys."""
+
+import pytest
+
+from incidents.monitoring import text
+
+COPIES = [
+    # The same text: case, accents, punctuation, emoji, URLs, mentions and hashtags aside.
+    ("Scandale chez MaMarque : ils ont PERDU mes données !!!",
+     "scandale chez mamarque ils ont perdu mes donnees 😡 @MaMarque #boycott https://t.co/abc"),
+    ("Short one", "SHORT ONE!!"),
+    # Copy-paste with a word or two changed (French).
+    ("Votre service client est une honte, trois semaines sans réponse à ma réclamation, je "
+     "demande un remboursement immédiat",
+     "Votre service client est une honte, quatre semaines sans réponse à ma réclamation, je "
+     "demande un remboursement immédiat !"),
+    ("Ne commandez jamais chez eux, mon colis est arrivé ouvert et il manquait la moitié des "
+     "articles, aucune réponse du support",
+     "Ne commandez plus jamais chez eux, mon colis est arrivé ouvert et il manquait la moitié des "
+     "articles, aucune réponse du support"),
+    # English.
+    ("This company leaked the personal data of thousands of customers and still says nothing "
+     "about it, share this everywhere",
+     "This company leaked the personal data of millions of customers and still says nothing "
+     "about it, share this everywhere!!"),
+]  # fmt: skip
+DIFFERENT = [
+    # The same subject, other sentences.
+    ("Votre service client est une honte, trois semaines sans réponse à ma réclamation",
+     "Trois semaines que j'attends une réponse du service client, c'est honteux, aucune "
+     "réclamation n'aboutit"),
+    ("This company leaked the personal data of thousands of customers",
+     "Thousands of customers had their personal data leaked by this company, report says"),
+    ("Livraison en retard de deux jours, un peu déçu mais le produit est bien",
+     "Livraison rapide et produit conforme, je recommande vivement ce vendeur"),
+    # Short texts only match exactly.
+    ("Quelle honte ce service", "Quelle honte ce vendeur"),
+]  # fmt: skip
+
+
+def same(a: str, b: str) -> bool:
+    na, nb = text.normalised(a), text.normalised(b)
+    if na == nb:
+        return True
+    sa, sb = text.bigrams(na), text.bigrams(nb)
+    return text.near_identical(sa, sb) and bool(set(text.bands(sa)) & set(text.bands(sb)))
+
+
+@pytest.mark.parametrize(("a", "b"), COPIES)
+def test_copies_match(a, b):
+    assert same(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT)
+def test_different_sentences_do_not(a, b):
+    assert not same(a, b)
+
+
+def test_normalisation():
+    assert (
+        text.normalised("L'Été À Paris — 🎉 @ami #fête https://x.co/1 www.a.fr/b")
+        == "l ete a paris"
+    )
+    assert text.bigrams("un deux trois quatre cinq") == frozenset()  # fewer than 6 words
+    assert len(text.bigrams("un deux trois quatre cinq six")) == 5
+
+
+def test_bands_are_stable_across_processes():
+    shingles = text.bigrams("un deux trois quatre cinq six sept")
+    assert text.bands(shingles) == text.bands(shingles)
+    assert len(text.bands(shingles)) == text.BANDS
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "equal"),
+    [
+        ("https://example.com/a", "http://EXAMPLE.com/a/", True),
+        ("https://example.com/a?utm_source=x&id=2", "https://example.com/a?id=2", True),
+        ("https://example.com/a?b=1&a=2", "https://example.com/a?a=2&b=1", True),
+        ("https://example.com/a#top", "https://example.com/a", True),
+        ("https://example.com:8443/a", "https://example.com/a", False),
+        ("https://example.com/a?id=1", "https://example.com/a?id=2", False),
+        ("https://example.com/A", "https://example.com/a", False),  # paths are case-sensitive
+    ],
+)
+def test_url_keys(a, b, equal):
+    assert (text.url_key(a) == text.url_key(b)) is equal
