@@ -7,6 +7,9 @@ The queries are a fixed number per batch, plus a fixed number per incident touch
 incident opened, whatever the number of signals.
 """
 
+import logging
+import random
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,16 +24,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crisis_api.errors import InvalidInput, ProblemError
-from crisis_api.events.services import event_append
+from crisis_api.events.services import NewEvent, events_append
 from incidents.models import Channel, Incident, Status
 from incidents.monitoring import text
 from incidents.monitoring.models import Signal, SignalCluster, SignalClusterBand, SignalTopic
 from incidents.selectors import incidents_visible_to
 from incidents.services import incident_create
 
+logger = logging.getLogger(__name__)
 OPEN_STATUSES = (Status.DETECTED, Status.ASSESSED, Status.RESPONDING)
 TITLE_EXCERPT = 120
-ATTEMPTS = 3
+ATTEMPTS = 5
 # The fields of one signal a caller gives (the API's input serializer produces them).
 SIGNAL_FIELDS = (
     "platform", "observed_at", "content", "url", "external_id", "author", "language",
@@ -106,15 +110,17 @@ def signals_ingest(*, actor, signals: list[dict[str, Any]]) -> IngestionReport:
 
     `signals` are dicts of SIGNAL_FIELDS (`incident`: an Incident the caller may see, or None).
     """
-    for _attempt in range(ATTEMPTS):
+    for attempt in range(1, ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 return _ingest(actor, signals)
         except _LostRace:
-            continue
+            logger.info("Signal batch lost a race to a concurrent batch (attempt %d).", attempt)
         except OperationalError as exc:  # PostgreSQL broke a deadlock: one side starts again
             if getattr(exc.__cause__, "sqlstate", None) != "40P01":
                 raise
+            logger.info("Signal batch deadlocked with another (attempt %d).", attempt)
+        time.sleep(random.uniform(0, 0.05 * attempt))  # let the winner commit
     raise IngestionBusy(
         _("Other batches kept storing the same signals at the same moment; send this one again.")
     )
@@ -135,7 +141,7 @@ def _ingest(actor, signals) -> IngestionReport:
     _assign_incidents(new, topics)
     _lock_incidents(new)
     opened = _open_incidents(actor, new)
-    _store(actor, new)
+    new = _store(actor, new)
     _attach(actor, new, opened)
     return IngestionReport(results=_results(actor, items), incidents_opened=len(opened))
 
@@ -144,13 +150,13 @@ def _find_duplicates(items: list[_Item]) -> None:
     """Mark the items already stored, or given earlier in this batch (one query)."""
     by_external: dict[tuple[str, str], _Item] = {}
     by_url: dict[str, _Item] = {}
-    wanted = Q(pk__in=[])
+    externals: dict[str, set[str]] = defaultdict(set)  # platform -> external ids
     for item in items:
         external = item.values.get("external_id") or ""
         keys = []
         if external:
             keys.append((by_external, (item.values["platform"], external)))
-            wanted |= Q(platform=item.values["platform"], external_id=external)
+            externals[item.values["platform"]].add(external)
         if item.url_key:
             keys.append((by_url, item.url_key))
         earlier = next((seen[key] for seen, key in keys if key in seen), None)
@@ -158,6 +164,10 @@ def _find_duplicates(items: list[_Item]) -> None:
             item.duplicate_of = earlier.index
         for seen, key in keys:
             seen.setdefault(key, item)
+    # One IN list per platform (at most 13 terms): the planner keeps to the unique indexes.
+    wanted = Q(pk__in=[])
+    for platform, ids in externals.items():
+        wanted |= Q(platform=platform, external_id__in=sorted(ids))
     urls = [item.url_key for item in items if item.url_key]
     if urls:
         wanted |= Q(url_key__in=urls)
@@ -240,8 +250,9 @@ def _assign_clusters(items: list[_Item]) -> None:
         chosen[item.index] = match
     if seeded:
         normals = {item.fingerprint: item.normal for item in items}
+        # In a fixed order: two batches inserting the same new texts wait, never deadlock.
         SignalCluster.objects.bulk_create(
-            [SignalCluster(fingerprint=fp, normalised=normals[fp]) for fp in seeded],
+            [SignalCluster(fingerprint=fp, normalised=normals[fp]) for fp in sorted(seeded)],
             ignore_conflicts=True,
         )
     locked = {
@@ -253,11 +264,14 @@ def _assign_clusters(items: list[_Item]) -> None:
         .order_by("pk")
         .only("pk", "fingerprint")
     }
-    bands_rows = [
-        SignalClusterBand(cluster_id=locked[fp], band=band)
-        for fp, (bands, _shingles) in seeded.items()
-        for band in bands
-    ]
+    bands_rows = sorted(
+        (
+            SignalClusterBand(cluster_id=locked[fp], band=band)
+            for fp, (bands, _shingles) in seeded.items()
+            for band in bands
+        ),
+        key=lambda row: (row.band, row.cluster_id),
+    )
     if bands_rows:
         SignalClusterBand.objects.bulk_create(bands_rows, ignore_conflicts=True)
     for item in items:
@@ -420,8 +434,10 @@ def _incident_of(item: _Item) -> Any:
     return target.incident if isinstance(target, _NewIncident) else target
 
 
-def _store(actor, items: list[_Item]) -> None:
-    """Insert the new signals; a row a concurrent batch stored first means starting again."""
+def _store(actor, items: list[_Item]) -> list[_Item]:
+    """Insert the new signals; the unique constraints decide. A row a concurrent batch stored
+    first (the insert waited for it to commit) turns into a duplicate of that row; the items
+    actually stored are returned."""
     now = timezone.now()
     rows = []
     for item in items:
@@ -449,11 +465,24 @@ def _store(actor, items: list[_Item]) -> None:
             )
         )
     if not rows:
-        return
+        return []
+    # In a fixed order, so that two batches carrying the same posts wait rather than deadlock.
+    rows.sort(key=lambda row: (row.platform, row.external_id, row.url_key))
     Signal.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    stored = Signal.objects.filter(pk__in=[row.pk for row in rows]).count()
-    if stored != len(rows):
-        raise _LostRace
+    stored = set(
+        Signal.objects.filter(pk__in=[row.pk for row in rows]).values_list("pk", flat=True)
+    )
+    if len(stored) == len(rows):
+        return items
+    lost = [item for item in items if item.signal_id not in stored]
+    _find_duplicates(lost)  # now committed: the rows that won are visible
+    if any(item.stored is None for item in lost):
+        raise _LostRace  # not explained by a duplicate: start again
+    kept = [item for item in items if item.signal_id in stored]
+    opened = {id(item.target) for item in kept if isinstance(item.target, _NewIncident)}
+    if any(isinstance(i.target, _NewIncident) and id(i.target) not in opened for i in lost):
+        raise _LostRace  # an incident opened for posts that were all duplicates: start again
+    return kept
 
 
 def _attach(actor, items: list[_Item], opened: list[_NewIncident]) -> None:
@@ -466,6 +495,7 @@ def _attach(actor, items: list[_Item], opened: list[_NewIncident]) -> None:
         return
     just_opened = {new.incident.pk for new in opened}
     incidents = {_incident_of(item).pk: _incident_of(item) for item in items}
+    events = []
     for pk in sorted(by_incident, key=str):
         incident = incidents[pk]
         attached = by_incident[pk]
@@ -478,13 +508,16 @@ def _attach(actor, items: list[_Item], opened: list[_NewIncident]) -> None:
             if channels != incident.channels:
                 changes = {"channels": {"from": incident.channels, "to": channels}}
                 Incident.objects.filter(pk=pk).update(channels=channels)
-        event_append(
-            stream=incident.stream,
-            action="signals.attached",
-            actor=actor,
-            changes=changes,
-            data={"count": len(attached), "signals": [str(item.signal_id) for item in attached]},
+        events.append(
+            NewEvent(
+                stream=incident.stream,
+                action="signals.attached",
+                actor=actor,
+                changes=changes,
+                data={"count": len(attached), "signals": [str(i.signal_id) for i in attached]},
+            )
         )
+    events_append(events)
 
 
 def _results(actor, items: list[_Item]) -> list[SignalResult]:

@@ -19,6 +19,7 @@ import itertools
 import re
 import struct
 import unicodedata
+import zlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -85,8 +86,8 @@ def bands(shingles: frozenset[str]) -> list[int]:
     """The MinHash band keys of a bigram set (signed 64-bit, for a BigIntegerField)."""
     if not shingles:
         return []
-    hashed = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest()) for s in shingles]
-    minima = [min((a * h + b) % _PRIME for h in hashed) for a, b in _PERMUTATIONS]
+    hashed = [zlib.crc32(shingle.encode()) for shingle in shingles]  # stable across processes
+    minima = [min([(a * h + b) % _PRIME for h in hashed]) for a, b in _PERMUTATIONS]
     keys = []
     for band in range(BANDS):
         rows = minima[band * ROWS : (band + 1) * ROWS]

@@ -182,3 +182,28 @@ def test_users_who_acted_cannot_be_deleted(make_incident, make_user):
 
     with pytest.raises(ProtectedError):
         actor.delete()
+
+
+def test_many_events_to_many_streams_chain_like_one_by_one(db, manager, django_assert_num_queries):
+    from crisis_api.events.services import NewEvent, event_append, events_append
+    from crisis_api.events.verification import verify_stream
+
+    event_append(stream="test:a", action="thing.created", actor=manager)
+    batch = [
+        NewEvent(stream="test:a", action="thing.fed", actor=manager, data={"n": 1}),
+        NewEvent(stream="test:b", action="thing.fed", data={"n": 2}),
+        NewEvent(
+            stream="test:a", action="thing.fed", actor=manager, changes={"x": {"from": 1, "to": 2}}
+        ),
+    ]
+    with django_assert_num_queries(6):  # savepoint, heads, lock, insert, move heads, release
+        written = events_append(batch)
+    assert [(e.stream, e.sequence) for e in written] == [
+        ("test:a", 2),
+        ("test:b", 1),
+        ("test:a", 3),
+    ]
+    event_append(stream="test:a", action="thing.noted")  # the head moved: the chain goes on
+    for stream, count in [("test:a", 4), ("test:b", 1)]:
+        report = verify_stream(stream)
+        assert report.valid and report.events == count

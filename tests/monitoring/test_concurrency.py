@@ -80,3 +80,14 @@ def test_copies_of_a_new_text_in_concurrent_batches_open_one_incident(secret):
     assert [r.status_code for r in responses] == [200] * RACERS
     assert Incident.objects.count() == 1
     assert Signal.objects.values("cluster_id").distinct().count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_overlapping_batches_store_each_signal_once(secret):
+    """Batches sent at once that share some posts (a tool resending): each post stored once."""
+    posts = [signal(f"post {i}", external_id=f"p{i}", author=f"@a{i}") for i in range(40)]
+    batches = [posts[0:20] + posts[30:35], posts[10:30] + posts[0:5], posts[20:40] + posts[5:12]]
+    responses = _race(secret, batches)
+    assert [r.status_code for r in responses] == [200] * 3, [r.content[:300] for r in responses]
+    assert Signal.objects.count() == 40
+    assert sum(r.json()["created"] for r in responses) == 40
