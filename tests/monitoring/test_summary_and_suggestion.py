@@ -240,14 +240,14 @@ def test_summary_and_suggestion_queries_are_fixed(
     django_assert_max_num_queries,
     count,
 ):
-    """Token, permissions and incident, then aggregates; the campaign check reads the rows of
-    a qualifying cluster only (one more query)."""
+    """Token, permissions and incident, then 4 aggregates; the suggestion adds the recent
+    counts and the campaign check (candidates, hourly bounds, at most two reads of rows)."""
     incident = make_incident("detected")
     feed(feeder, incident, *[{"author": f"@a{i % 12}", "content": CAMPAIGN} for i in range(count)])
     client = client_for(viewer)
-    with django_assert_num_queries(3 + 6):
+    with django_assert_num_queries(3 + 4):
         get(client, incident, "summary")
-    with django_assert_max_num_queries(3 + 6 + 3):
+    with django_assert_max_num_queries(3 + 4 + 5):
         get(client, incident, "suggestion")
 
 
@@ -257,3 +257,15 @@ def test_nothing_is_applied(make_incident, feeder, client_for, viewer):
     get(client_for(viewer), incident, "suggestion")
     incident = Incident.objects.get(pk=incident.pk)
     assert incident.severity == "" and incident.status == "detected"
+
+
+def test_a_campaign_is_found_beyond_the_busiest_hours(make_incident, feeder, client_for, viewer):
+    """The busiest three hours hold one noisy author; the campaign is ten authors later on."""
+    incident = make_incident("detected")
+    spam = [{"author": "@spam", "content": CAMPAIGN, "minutes_ago": 600 + i} for i in range(40)]
+    spam += [{"author": "@other", "content": CAMPAIGN, "minutes_ago": 650}]
+    burst = [{"author": f"@c{i}", "content": CAMPAIGN, "minutes_ago": 30 + i} for i in range(10)]
+    feed(feeder, incident, *spam, *burst)
+    body = get(client_for(viewer), incident, "suggestion")
+    assert body["scope"] == "coordinated"
+    assert body["figures"]["largest_copy_burst"]["authors"] == 10
