@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "incidents.models.Channel",
         "ImpactEnum": "incidents.models.Impact",
         "ResolutionEnum": "incidents.models.Resolution",
+        "DeadlineStateEnum": "incidents.deadlines.rules.DeadlineState",
         "TokenStateEnum": "crisis_api.models.TokenState",
     },
     "POSTPROCESSING_HOOKS": [

@@ -42,6 +42,7 @@ def _with_related(incidents: QuerySet[Incident], user) -> QuerySet[Incident]:
             response_due_order=Coalesce(
                 "response_due_at", Value(FAR_FUTURE, output_field=DateTimeField())
             ),
+            next_due_order=Coalesce("next_due_at", Value(FAR_FUTURE, output_field=DateTimeField())),
             duplicate_of_visible=Exists(original),
         )
     )
