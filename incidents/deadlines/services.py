@@ -60,13 +60,15 @@ def incident_deadline_breaches_record(*, now: datetime | None = None) -> list[Re
 
     Each breach appends `incident.response_deadline_breached` or
     `incident.resolution_deadline_breached` to the incident's stream, with no actor, exactly
-    once per incident and deadline however often this runs. Each is claimed by a conditional
-    UPDATE of the incident row (`… SET <kind>_breach_recorded_at = now WHERE pk = … AND
-    <still breached> AND <not yet recorded>`), which the database decides under the row lock:
-    of two overlapping runs, the second waits for the first to commit, then finds the breach
-    recorded and leaves it. A deadline met meanwhile is no longer breached, so it is left too.
-    The claim and its event commit together. The incident's version and `updated_at` do not
-    change: recording a breach is not an edit.
+    once per incident and deadline however often this runs. Each is claimed by locking the
+    incident row with `SELECT … FOR UPDATE SKIP LOCKED WHERE <still breached> AND <not yet
+    recorded>`, then marked recorded, its event appended in the same transaction. The database
+    decides: a row another run is recording is skipped, and once that run has committed the
+    condition no longer holds (PostgreSQL re-checks it on the latest row version); a row that a
+    transition holds is skipped too, and recorded by the next run if still breached. So any
+    number of runs may overlap, and none waits for another. (SQLite has no row locks: its
+    IMMEDIATE transactions run the writers one at a time.) The incident's version and
+    `updated_at` do not change: recording a breach is not an edit.
     """
     now = now or timezone.now()
     recorded = []
@@ -85,12 +87,11 @@ def incident_deadline_breaches_record(*, now: datetime | None = None) -> list[Re
 
 @transaction.atomic
 def _record_breach(kind: DeadlineKind, pk, now: datetime) -> RecordedBreach | None:
-    claimed = (
-        Incident.objects.filter(kind.unrecorded_breach_q(now), pk=pk)
-        .update(**{kind.breach_recorded_field: now})
-    )  # fmt: skip
-    if not claimed:  # recorded by an overlapping run, or met meanwhile
+    still_breached = Incident.objects.filter(kind.unrecorded_breach_q(now), pk=pk)
+    claimed = still_breached.select_for_update(skip_locked=True).values_list("pk", flat=True)
+    if not list(claimed):  # recorded by an overlapping run, met meanwhile, or busy: next run
         return None
+    Incident.objects.filter(pk=pk).update(**{kind.breach_recorded_field: now})
     incident = Incident.objects.get(pk=pk)
     due_at = getattr(incident, kind.due_field)
     event = event_append(

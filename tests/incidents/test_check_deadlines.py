@@ -7,13 +7,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone, translation
 
 from crisis_api.events.verification import verify_stream
 from crisis_api.models import Event
 from incidents import services
 from incidents.deadlines.services import incident_deadline_breaches_record
+from incidents.models import Incident
 
 BREACHES = ("incident.response_deadline_breached", "incident.resolution_deadline_breached")
 H = timedelta(hours=1)
@@ -153,12 +154,22 @@ def test_quiet_for_cron_and_french_on_request(past):
     assert out.endswith("1 délai dépassé enregistré.\n")
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite test databases live in one connection's memory",
-)
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def on_postgresql(test):
+    """Threads, each with its own connection to a database that commits."""
+    marks = [
+        pytest.mark.postgres,
+        pytest.mark.skipif(
+            connection.vendor != "postgresql",
+            reason="needs PostgreSQL: SQLite test databases live in one connection's memory",
+        ),
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    ]
+    for mark in marks:
+        test = mark(test)
+    return test
+
+
+@on_postgresql
 def test_overlapping_runs_record_each_breach_once(past):
     incidents = [past("critical", 30) for _ in range(6)]  # two breaches each
     runs = 4
@@ -187,3 +198,30 @@ def test_overlapping_runs_record_each_breach_once(past):
     for incident in incidents:
         assert sorted(action for _, action in breach_events(incident)) == sorted(BREACHES)
         assert verify_stream(incident.stream).valid
+
+
+@on_postgresql
+def test_an_incident_held_by_a_transition_is_skipped_then_recorded(past):
+    incident = past("critical", 2)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():  # a transition in progress elsewhere holds the row
+        try:
+            with transaction.atomic():
+                Incident.objects.select_for_update().get(pk=incident.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(timeout=10)
+    try:
+        assert incident_deadline_breaches_record() == []  # skipped, not waited for
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    assert [b.incident.pk for b in incident_deadline_breaches_record()] == [incident.pk]
+    assert breach_events(incident) == [(incident.stream, BREACHES[0])]
