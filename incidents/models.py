@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from incidents.deadlines.rules import DERIVED_FIELDS, RESOLUTION, RESPONSE, derived_values
+from incidents.deadlines.rules import (
+    DERIVED_FIELDS,
+    RESOLUTION,
+    RESPONSE,
+    derived_values,
+    next_due_order,
+)
 
 
 class Status(models.TextChoices):
@@ -291,7 +297,8 @@ class Incident(FSMModelMixin, models.Model):
             models.Index(fields=["status", "-created_at"], name="incident_status_created"),
             models.Index(fields=["updated_at"], name="incident_updated"),
             models.Index(fields=["response_due_at"], name="incident_response_due"),
-            models.Index(fields=["next_due_at"], name="incident_next_due"),
+            # ?ordering=next_due_at: an index scan, pages of any depth.
+            models.Index(next_due_order(), models.F("id"), name="incident_next_due_order"),
             # Deadlines still open: the at-risk and breached filters and the breach check.
             models.Index(
                 fields=["response_due_at"],

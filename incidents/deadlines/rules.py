@@ -12,13 +12,15 @@ test holds them together.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+# Sorts incidents without a deadline after all others, so a cursor never meets a NULL.
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 # A deadline is at risk once this share of its window has passed (now ≥ start + 3/4 window).
 AT_RISK_NUMERATOR, AT_RISK_DENOMINATOR = 3, 4
 
@@ -167,6 +169,13 @@ def state(
 def at_risk_point(start: datetime, due: datetime) -> datetime:
     """When a deadline from `start` to `due` becomes at risk: 3/4 of the way."""
     return start + (due - start) * AT_RISK_NUMERATOR / AT_RISK_DENOMINATOR
+
+
+def next_due_order() -> models.Func:
+    """`next_due_at`, the incidents without one last: what `?ordering=next_due_at` sorts by."""
+    return models.functions.Coalesce(
+        "next_due_at", models.Value(FAR_FUTURE, output_field=models.DateTimeField())
+    )
 
 
 # Stored instants derived from the incident's other fields (Incident.save keeps them right).

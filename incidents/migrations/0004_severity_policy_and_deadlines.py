@@ -2,6 +2,7 @@
 
 import datetime
 
+import django.db.models.functions.comparison
 from django.conf import settings
 from django.db import migrations, models
 
@@ -97,7 +98,17 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="incident",
-            index=models.Index(fields=["next_due_at"], name="incident_next_due"),
+            index=models.Index(
+                django.db.models.functions.comparison.Coalesce(
+                    "next_due_at",
+                    models.Value(
+                        datetime.datetime(9999, 12, 31, 0, 0, tzinfo=datetime.UTC),
+                        output_field=models.DateTimeField(),
+                    ),
+                ),
+                models.F("id"),
+                name="incident_next_due_order",
+            ),
         ),
         migrations.AddIndex(
             model_name="incident",
