@@ -14,7 +14,13 @@ from incidents import services
 from incidents.admin import display
 from incidents.admin.export import incidents_csv
 from incidents.admin.forms import TRANSITION_FORMS, IncidentAdminForm
-from incidents.deadlines.rules import DEADLINES, RESOLUTION, RESPONSE, DeadlineState
+from incidents.deadlines.rules import (
+    DEADLINES,
+    RESOLUTION,
+    RESPONSE,
+    DeadlineState,
+    next_due_order,
+)
 from incidents.models import Channel, Impact, Incident, Status
 from incidents.selectors import any_channel_q, incident_timeline, incidents_visible_to, overdue_q
 from incidents.state import incident_machine
@@ -130,7 +136,7 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def severity_badge(self, incident):
         return display.severity_badge(incident)
 
-    @admin.display(description=_("deadlines"), ordering="next_due_at")
+    @admin.display(description=_("deadlines"), ordering=next_due_order().asc())
     def deadlines_display(self, incident):
         return display.deadline_badges(incident)
 

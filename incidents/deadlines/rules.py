@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -171,11 +172,9 @@ def at_risk_point(start: datetime, due: datetime) -> datetime:
     return start + (due - start) * AT_RISK_NUMERATOR / AT_RISK_DENOMINATOR
 
 
-def next_due_order() -> models.Func:
+def next_due_order() -> Coalesce:
     """`next_due_at`, the incidents without one last: what `?ordering=next_due_at` sorts by."""
-    return models.functions.Coalesce(
-        "next_due_at", models.Value(FAR_FUTURE, output_field=models.DateTimeField())
-    )
+    return Coalesce("next_due_at", models.Value(FAR_FUTURE, output_field=models.DateTimeField()))
 
 
 # Stored instants derived from the incident's other fields (Incident.save keeps them right).

@@ -168,6 +168,22 @@ def test_the_list_filters_on_at_risk_and_breached(
     assert {t for t in ("Late one", "Nearly", "Fresh") if t in html} == shown
 
 
+def test_the_list_sorts_by_the_nearest_open_deadline(
+    late, make_incident, manager, admin_client_for
+):
+    make_incident(actor=manager, title="Not assessed")
+    make_incident("assessed", actor=manager, title="Fresh")
+    client = admin_client_for(manager)
+    column = 6  # reference, title, status, severity, owner, deadlines (after the checkbox)
+
+    def titles(order):
+        html = client.get(INCIDENTS, {"o": order}).content.decode()
+        return sorted(("Late one", "Fresh", "Not assessed"), key=html.index)
+
+    assert titles(f"{column}") == ["Late one", "Fresh", "Not assessed"]
+    assert titles(f"-{column}") == ["Not assessed", "Fresh", "Late one"]
+
+
 def test_the_page_shows_the_deadlines_and_the_breach_in_the_timeline(
     late, manager, admin_client_for
 ):
