@@ -48,9 +48,7 @@ SYLLABLES = [c + v for c in "bdflmnprstv" for v in "aeiou"]
 # A vocabulary of a few thousand made-up words, so that distinct posts share few word pairs
 # (real posts do); campaign copies are one post with a word changed.
 _RNG = random.Random(3)
-WORDS = sorted(
-    {"".join(_RNG.choice(SYLLABLES) for _ in range(2 + i % 3)) for i in range(6000)}
-)
+WORDS = sorted({"".join(_RNG.choice(SYLLABLES) for _ in range(2 + i % 3)) for i in range(6000)})
 
 
 def sentence(rng: random.Random, words: int) -> str:

@@ -210,6 +210,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "incidents.models.Channel",
         "ImpactEnum": "incidents.models.Impact",
         "ResolutionEnum": "incidents.models.Resolution",
+        "DeadlineStateEnum": "incidents.deadlines.rules.DeadlineState",
         "TokenStateEnum": "crisis_api.models.TokenState",
     },
     "POSTPROCESSING_HOOKS": [
@@ -220,13 +221,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Incidents --------------------------------------------------------------------------------
-# How long after assessment the response must have started, per severity ("respond fast").
-INCIDENT_RESPONSE_DEADLINES = {
-    "critical": timedelta(hours=env.float("RESPONSE_HOURS_CRITICAL", default=1)),
-    "high": timedelta(hours=env.float("RESPONSE_HOURS_HIGH", default=4)),
-    "medium": timedelta(hours=env.float("RESPONSE_HOURS_MEDIUM", default=24)),
-    "low": timedelta(hours=env.float("RESPONSE_HOURS_LOW", default=72)),
-}
+# The deadlines of each severity are in the database (SeverityPolicy), edited in the admin.
 INCIDENT_REFERENCE_PREFIX = env.str("INCIDENT_REFERENCE_PREFIX", default="CR")
 
 # --- Monitoring (signals) -----------------------------------------------------------------------

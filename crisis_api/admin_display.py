@@ -1,9 +1,11 @@
 """How the admin shows values: one localised date-time format, one empty marker, titled filters."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.admin import ListFilter
 from django.utils import formats, timezone
+from django.utils.timesince import TIME_STRINGS
+from django.utils.translation import gettext
 
 # What every empty value looks like in the admin (also the admin site's empty_value_display).
 EMPTY = "—"
@@ -18,6 +20,21 @@ def datetime_display(value: datetime | None) -> str:
     if value is None:
         return EMPTY
     return formats.date_format(timezone.localtime(value), DATETIME_FORMAT)
+
+
+def duration_display(value: timedelta | None) -> str:
+    """A duration in words, days, hours and minutes: "3 days", "1 hour, 30 minutes".
+
+    Django's own translated units (those of `timesince`), so "3 jours" in French.
+    """
+    if value is None:
+        return EMPTY
+    minutes = int(value.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    units = [("day", days), ("hour", hours), ("minute", minutes)]
+    parts = [TIME_STRINGS[unit] % {"num": count} for unit, count in units if count]
+    return gettext(", ").join(parts) or TIME_STRINGS["minute"] % {"num": 0}
 
 
 def titled(filter_class: type[ListFilter], title) -> type[ListFilter]:

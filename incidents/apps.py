@@ -29,5 +29,9 @@ class IncidentsConfig(AppConfig):
             *_RESPONDER,
             "incidents.review_incident",
             "incidents.view_confidential_incident",
+            # The deadlines of each severity, in the admin: one row per severity, so nobody
+            # adds or deletes them.
+            "incidents.view_severitypolicy",
+            "incidents.change_severitypolicy",
         ],
     }

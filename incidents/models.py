@@ -1,13 +1,23 @@
 """Incidents, their state machine and their post-incident reviews."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
+
+from incidents.deadlines.rules import (
+    DERIVED_FIELDS,
+    RESOLUTION,
+    RESPONSE,
+    derived_values,
+    next_due_order,
+)
 
 
 class Status(models.TextChoices):
@@ -71,14 +81,98 @@ class Resolution(models.TextChoices):
     DISMISSED = "dismissed", pgettext_lazy("resolution", "Dismissed")
 
 
-def response_deadline(severity: str, assessed_at):
-    """When the response must have started, by the severity policy in settings."""
-    return assessed_at + settings.INCIDENT_RESPONSE_DEADLINES[severity]
-
-
 def _in(field: str, choices: type[models.TextChoices], blank: bool = False) -> models.Q:
     values = list(choices.values) + ([""] if blank else [])
     return models.Q(**{f"{field}__in": values})
+
+
+# The bounds of a policy's windows: a deadline is at least a minute away, at most a year.
+MIN_WINDOW = timedelta(minutes=1)
+MAX_WINDOW = timedelta(days=365)
+
+
+def validate_window(value: timedelta) -> None:
+    """A policy window from MIN_WINDOW to MAX_WINDOW."""
+    if not MIN_WINDOW <= value <= MAX_WINDOW:
+        raise ValidationError(_("Give a time from one minute to 365 days."), code="out_of_range")
+
+
+def _window_bounded(field: str) -> models.Q:
+    return models.Q(**{f"{field}__gte": MIN_WINDOW, f"{field}__lte": MAX_WINDOW})
+
+
+class SeverityPolicy(models.Model):
+    """How soon, for one severity, the response must start and the crisis be resolved.
+
+    One row per severity, created by a migration; managers change the windows in the admin,
+    nobody adds or deletes rows. A change applies to incidents assessed or re-rated after it:
+    an incident keeps the due times it was given.
+    """
+
+    severity = models.CharField(
+        _("severity"), max_length=16, choices=Severity.choices, primary_key=True
+    )
+    response_window = models.DurationField(
+        _("time to respond"),
+        validators=[validate_window],
+        help_text=_("From the assessment to the start of the response."),
+    )
+    resolution_window = models.DurationField(
+        _("time to resolve"),
+        validators=[validate_window],
+        help_text=_("From the assessment to the resolution."),
+    )
+
+    class Meta:
+        verbose_name = _("severity policy")
+        verbose_name_plural = _("severity policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("severity", Severity), name="severity_policy_severity_valid"
+            ),
+            models.CheckConstraint(
+                condition=_window_bounded("response_window"),
+                name="severity_policy_response_window_bounded",
+            ),
+            models.CheckConstraint(
+                condition=_window_bounded("resolution_window"),
+                name="severity_policy_resolution_window_bounded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolution_window__gte=models.F("response_window")),
+                name="severity_policy_resolve_after_respond",
+                violation_error_message=_(
+                    "The time to resolve cannot be shorter than the time to respond."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_severity_display())
+
+    def clean(self) -> None:
+        if (
+            self.response_window is not None
+            and self.resolution_window is not None
+            and self.resolution_window < self.response_window
+        ):
+            raise ValidationError(
+                {
+                    "resolution_window": _(
+                        "The time to resolve cannot be shorter than the time to respond."
+                    )
+                }
+            )
+
+    @classmethod
+    def for_severity(cls, severity: str) -> "SeverityPolicy":
+        try:
+            return cls.objects.get(pk=severity)
+        except cls.DoesNotExist:
+            raise ImproperlyConfigured(
+                f"No severity policy for {severity!r}: `manage.py migrate` creates one per "
+                "severity, and they are never deleted."
+            ) from None
 
 
 class Incident(FSMModelMixin, models.Model):
@@ -145,6 +239,7 @@ class Incident(FSMModelMixin, models.Model):
     detected_at = models.DateTimeField(_("detected at"), default=timezone.now)
     assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
     response_due_at = models.DateTimeField(_("response due at"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due at"), null=True, blank=True)
     response_started_at = models.DateTimeField(_("response started at"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -152,6 +247,22 @@ class Incident(FSMModelMixin, models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Derived from the fields above by incidents.deadlines.rules (save() keeps them right), so
+    # that deadline filters, ordering and the breach check are plain indexed comparisons.
+    response_at_risk_at = models.DateTimeField(
+        _("response at risk from"), null=True, blank=True, editable=False
+    )
+    resolution_at_risk_at = models.DateTimeField(
+        _("resolution at risk from"), null=True, blank=True, editable=False
+    )
+    next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True, editable=False)
+    # When `check_deadlines` recorded the breach of each deadline (once, never again).
+    response_breach_recorded_at = models.DateTimeField(
+        _("response breach recorded at"), null=True, blank=True, editable=False
+    )
+    resolution_breach_recorded_at = models.DateTimeField(
+        _("resolution breach recorded at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("incident")
@@ -186,15 +297,42 @@ class Incident(FSMModelMixin, models.Model):
             models.Index(fields=["status", "-created_at"], name="incident_status_created"),
             models.Index(fields=["updated_at"], name="incident_updated"),
             models.Index(fields=["response_due_at"], name="incident_response_due"),
+            # ?ordering=next_due_at: an index scan, pages of any depth.
+            models.Index(next_due_order(), models.F("id"), name="incident_next_due_order"),
+            # Deadlines still open: the at-risk and breached filters and the breach check.
+            models.Index(
+                fields=["response_due_at"],
+                condition=RESPONSE.open_q(),
+                name="incident_response_open",
+            ),
+            models.Index(
+                fields=["resolution_due_at"],
+                condition=RESOLUTION.open_q(),
+                name="incident_resolution_open",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    def save(self, *args, **kwargs):
+        """Save, with the deadline instants derived from the other fields brought up to date."""
+        for name, value in derived_values(self).items():
+            setattr(self, name, value)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *DERIVED_FIELDS}
+        super().save(*args, **kwargs)
+
     @property
     def stream(self) -> str:
         """The event-log stream of this incident."""
         return f"incident:{self.pk}"
+
+    def apply_severity_policy(self) -> None:
+        """Both deadlines from `assessed_at`, by the policy now in force for the severity."""
+        policy = SeverityPolicy.for_severity(self.severity)
+        self.response_due_at = self.assessed_at + policy.response_window
+        self.resolution_due_at = self.assessed_at + policy.resolution_window
 
     @property
     def overdue(self) -> bool:
@@ -215,7 +353,7 @@ class Incident(FSMModelMixin, models.Model):
         self.impact = list(impact or [])
         self.rationale = rationale or ""
         self.assessed_at = at
-        self.response_due_at = response_deadline(severity, at)
+        self.apply_severity_policy()
 
     # --- State machine: the only way the status changes. --------------------------------------
     # Each method applies its own input; services lock the row, call it, save and log. The

@@ -1,17 +1,13 @@
 """Reads: every query a response needs, in a fixed number of round trips."""
 
-from datetime import UTC, datetime
-
 from django.contrib.auth import get_user_model
 from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crisis_api.models import Event
+from incidents.deadlines.rules import FAR_FUTURE, next_due_order
 from incidents.models import Incident, Status
-
-# Sorts incidents without a deadline after all others, so a cursor never meets a NULL.
-FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def incidents_visible_to(user) -> QuerySet[Incident]:
@@ -42,6 +38,7 @@ def _with_related(incidents: QuerySet[Incident], user) -> QuerySet[Incident]:
             response_due_order=Coalesce(
                 "response_due_at", Value(FAR_FUTURE, output_field=DateTimeField())
             ),
+            next_due_order=next_due_order(),
             duplicate_of_visible=Exists(original),
         )
     )

@@ -28,7 +28,6 @@ from incidents.models import (
     IncidentReview,
     ReferenceCounter,
     Status,
-    response_deadline,
 )
 from incidents.selectors import users_with_permission
 from incidents.state import incident_machine
@@ -38,7 +37,8 @@ TRACKED_FIELDS = (
     "title", "summary", "category", "channels", "severity", "scope", "estimated_reach",
     "affected_count", "impact", "rationale", "owner", "is_confidential", "resolution",
     "resolution_summary", "duplicate_of", "detected_at", "assessed_at", "response_due_at",
-    "response_started_at", "first_response_at", "resolved_at", "reviewed_at",
+    "resolution_due_at", "response_started_at", "first_response_at", "resolved_at",
+    "reviewed_at",
 )  # fmt: skip
 WITH_PARTICIPANTS = (*TRACKED_FIELDS, "participants")
 
@@ -203,10 +203,11 @@ def incident_update(
         new_owner=fields.get("owner"),
     )
     participants = fields.pop("participants", None)
+    severity = incident.severity
     for name, value in fields.items():
         setattr(incident, name, value)
-    if "severity" in fields and incident.severity:
-        incident.response_due_at = response_deadline(incident.severity, incident.assessed_at)
+    if incident.severity != severity:  # re-rated: the policy now in force sets both deadlines
+        incident.apply_severity_policy()
     if participants is not None:
         incident.participants.set(participants)
     changes = diff(before, snapshot(incident, WITH_PARTICIPANTS))
@@ -229,19 +230,51 @@ def _transition(
     note: str = "",
     data: dict[str, Any] | None = None,
     check: Callable[[Incident], None] | None = None,
+    at: datetime | None = None,
 ) -> Incident:
+    """Run transition `name` through the platform's one write path.
+
+    `at` is when it happened, for callers that record the past (demo data, history brought
+    over from another tool; the API and the admin never pass it): the lifecycle time it sets
+    and the deadlines count from it, while the event and `updated_at` keep the time of the
+    write. It must fall between the incident's latest lifecycle time and now.
+    """
+
+    def checks(incident: Incident) -> None:
+        if at is not None:
+            _check_backdated(incident, at)
+        if check is not None:
+            check(incident)
+
     return run_transition(
         machine=incident_machine,
         pk=incident_id,
         name=name,
         actor=actor,
         expected_version=expected_version,
-        apply=apply,
+        apply=lambda incident, now: apply(incident, at or now),
         tracked=TRACKED_FIELDS,
         note=note,
         data=data,
-        check=check,
+        check=checks,
     )
+
+
+# The lifecycle times, each set by a transition (or creation) when it happened.
+LIFECYCLE_TIMES = (
+    "detected_at", "assessed_at", "response_started_at", "first_response_at", "resolved_at",
+    "reviewed_at",
+)  # fmt: skip
+
+
+def _check_backdated(incident: Incident, at: datetime) -> None:
+    times = [t for name in LIFECYCLE_TIMES if (t := getattr(incident, name)) is not None]
+    latest = max(times)
+    if not latest <= at <= timezone.now():
+        raise ValueError(
+            f"{incident.reference}: a transition recorded at {at.isoformat()} must fall between "
+            f"its latest lifecycle time ({latest.isoformat()}) and now."
+        )
 
 
 def incident_assess(
@@ -255,6 +288,7 @@ def incident_assess(
     impact: Iterable[str] = (),
     rationale: str = "",
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Incident:
     """Size the crisis and start the response clock."""
     return _transition(
@@ -262,6 +296,7 @@ def incident_assess(
         incident_id=incident_id,
         actor=actor,
         expected_version=expected_version,
+        at=at,
         apply=lambda incident, at: incident.assess(
             at=at,
             severity=severity,
@@ -275,7 +310,12 @@ def incident_assess(
 
 
 def incident_respond(
-    *, incident_id, actor, owner=None, expected_version: int | None = None
+    *,
+    incident_id,
+    actor,
+    owner=None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Incident:
     """Start the response, owned by `owner` (by default the current owner, else the caller)."""
 
@@ -287,13 +327,19 @@ def incident_respond(
         incident_id=incident_id,
         actor=actor,
         expected_version=expected_version,
+        at=at,
         apply=lambda incident, at: incident.respond(at=at, owner=owner or incident.owner or actor),
         check=check,
     )
 
 
 def incident_resolve(
-    *, incident_id, actor, resolution_summary: str, expected_version: int | None = None
+    *,
+    incident_id,
+    actor,
+    resolution_summary: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Incident:
     """Close the crisis with the solutions that were presented."""
     return _transition(
@@ -301,12 +347,19 @@ def incident_resolve(
         incident_id=incident_id,
         actor=actor,
         expected_version=expected_version,
+        at=at,
         apply=lambda incident, at: incident.resolve(at=at, resolution_summary=resolution_summary),
     )
 
 
 def incident_dismiss(
-    *, incident_id, actor, reason: str, duplicate_of=None, expected_version: int | None = None
+    *,
+    incident_id,
+    actor,
+    reason: str,
+    duplicate_of=None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Incident:
     """Close a false alarm or a duplicate without a response."""
     return _transition(
@@ -314,6 +367,7 @@ def incident_dismiss(
         incident_id=incident_id,
         actor=actor,
         expected_version=expected_version,
+        at=at,
         apply=lambda incident, at: incident.dismiss(
             at=at, reason=reason, duplicate_of=duplicate_of
         ),
@@ -333,6 +387,7 @@ def incident_reopen(
     impact: Iterable[str] = (),
     rationale: str = "",
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Incident:
     """The crisis flares up again: back to responding.
 
@@ -373,6 +428,7 @@ def incident_reopen(
         incident_id=incident_id,
         actor=actor,
         expected_version=expected_version,
+        at=at,
         apply=lambda incident, at: incident.reopen(at=at, owner=actor, assessment=given),
         note=reason,
         check=check,
@@ -390,6 +446,7 @@ def incident_review(
     lessons_learned: str,
     follow_up_actions: Iterable[str] = (),
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Incident:
     """Record the post-incident review and close the incident for good."""
     record = {
@@ -410,6 +467,7 @@ def incident_review(
         incident_id=incident_id,
         actor=actor,
         expected_version=expected_version,
+        at=at,
         apply=apply,
         data={"review": record},
     )

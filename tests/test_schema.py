@@ -36,8 +36,54 @@ def test_list_documents_filters_and_pagination(schema):
     assert {
         "status", "severity", "category", "channel", "owner", "confidential", "overdue",
         "created_after", "created_before", "updated_after", "updated_before", "q",
-        "ordering", "cursor", "page_size",
+        "response_deadline", "resolution_deadline", "ordering", "cursor", "page_size",
     } <= parameters  # fmt: skip
+
+
+def test_deadlines_are_described_exactly(schema):
+    components = schema["components"]["schemas"]
+    deadline = components["Deadline"]
+    assert deadline["required"] == ["due_at", "state"]
+    assert deadline["properties"]["due_at"] == {
+        "type": "string", "format": "date-time", "nullable": True,
+        "description": deadline["properties"]["due_at"]["description"],
+    }  # fmt: skip
+    assert deadline["properties"]["state"]["allOf"] == [
+        {"$ref": "#/components/schemas/DeadlineStateEnum"}
+    ]
+    assert set(components["DeadlineStateEnum"]["enum"]) == {
+        "pending", "on_track", "at_risk", "breached", "met", "missed",
+    }  # fmt: skip
+    incident = components["Incident"]
+    for name in ("response_deadline", "resolution_deadline"):
+        assert name in incident["required"]
+        assert incident["properties"][name]["allOf"] == [{"$ref": "#/components/schemas/Deadline"}]
+    assert incident["properties"]["resolution_due_at"]["nullable"] is True
+    operation = schema["paths"]["/api/v1/incidents/"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    for name in ("response_deadline", "resolution_deadline"):
+        states = set(components["DeadlineStateEnum"]["enum"])
+        assert set(parameters[name]["schema"]["items"]["enum"]) == states
+        assert parameters[name]["explode"] is True
+    assert {"next_due_at", "-next_due_at"} <= set(parameters["ordering"]["schema"]["enum"])
+
+
+def test_the_incident_examples_show_the_deadlines(schema):
+    read = schema["paths"]["/api/v1/incidents/{id}/"]["get"]["responses"]["200"]
+    (example,) = read["content"]["application/json"]["examples"].values()
+    assert example["value"]["response_deadline"] == {
+        "due_at": "2026-11-25T11:00:00Z", "state": "at_risk",
+    }  # fmt: skip
+    listed = schema["paths"]["/api/v1/incidents/"]["get"]["responses"]["200"]
+    (example,) = listed["content"]["application/json"]["examples"].values()
+    assert example["value"]["results"][0]["resolution_deadline"]["state"] == "on_track"
+
+
+def test_the_incident_example_has_every_field_of_an_incident():
+    from incidents.api.serializers import IncidentSerializer
+    from incidents.api.views import INCIDENT_EXAMPLE
+
+    assert list(INCIDENT_EXAMPLE) == list(IncidentSerializer.Meta.fields)
 
 
 def test_bearer_security_scheme(schema):

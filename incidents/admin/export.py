@@ -8,8 +8,8 @@ from django.utils import timezone
 COLUMNS = [
     "reference", "title", "status", "severity", "scope", "category", "channels", "impact",
     "owner", "is_confidential", "estimated_reach", "affected_count", "detected_at",
-    "assessed_at", "response_due_at", "overdue", "response_started_at", "resolved_at",
-    "reviewed_at", "resolution", "resolution_summary",
+    "assessed_at", "response_due_at", "resolution_due_at", "overdue", "response_started_at",
+    "resolved_at", "reviewed_at", "resolution", "resolution_summary",
 ]  # fmt: skip
 # Cells starting with these run as formulas in spreadsheets (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,13 @@ from incidents import services
 from incidents.admin import display
 from incidents.admin.export import incidents_csv
 from incidents.admin.forms import TRANSITION_FORMS, IncidentAdminForm
+from incidents.deadlines.rules import (
+    DEADLINES,
+    RESOLUTION,
+    RESPONSE,
+    DeadlineState,
+    next_due_order,
+)
 from incidents.models import Channel, Impact, Incident, Status
 from incidents.monitoring import admin as monitoring_admin
 from incidents.monitoring import selectors as monitoring
@@ -33,8 +41,9 @@ SIGNAL_PANELS = ["signals_summary_display", "suggestion_display", "latest_signal
 LIST_DISPLAYS = {"channels": "channels_display", "impact": "impact_display"}
 LIFECYCLE = [
     "reference", "status_badge", "version", "created_by", "detected_at", "assessed_at",
-    "response_due_display", "response_started_at", "first_response_at", "resolved_at",
-    "reviewed_at", "resolution", "resolution_summary", "duplicate_of",
+    "response_deadline_display", "resolution_deadline_display", "response_started_at",
+    "first_response_at", "resolved_at", "reviewed_at", "resolution", "resolution_summary",
+    "duplicate_of",
 ]  # fmt: skip
 
 
@@ -64,6 +73,24 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DeadlineFilter(admin.SimpleListFilter):
+    """Incidents with either deadline at risk, or either breached (the clock now)."""
+
+    title = _("deadlines")
+    parameter_name = "deadline"
+    states = (DeadlineState.AT_RISK, DeadlineState.BREACHED)
+
+    def lookups(self, request, model_admin):
+        return [(state.value, state.label) for state in self.states]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.states:
+            return queryset
+        now = timezone.now()
+        either = [kind.state_q([self.value()], now) for kind in DEADLINES.values()]
+        return queryset.filter(either[0] | either[1])
+
+
 @admin.register(Incident)
 class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
     """Incidents for managers: every write goes through incidents.services."""
@@ -78,11 +105,12 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
         "incident.created": _("Created"),
         "incident.updated": _("Updated"),
         "incident.note_added": _("Note"),
+        **{kind.breach_event: kind.breached_label for kind in DEADLINES.values()},
     }
     form = IncidentAdminForm
     list_display = (
-        "reference", "title", "status_badge", "severity_badge", "owner",
-        "response_due_display", "confidential_marker",
+        "reference", "title", "status_badge", "severity_badge", "owner", "deadlines_display",
+        "confidential_marker",
     )  # fmt: skip
     list_display_links = ("reference", "title")
     list_filter = (
@@ -92,6 +120,7 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
         ChannelFilter,
         ("owner", titled(admin.RelatedOnlyFieldListFilter, _("owner"))),
         OverdueFilter,
+        DeadlineFilter,
         ("is_confidential", titled(admin.BooleanFieldListFilter, _("confidentiality"))),
     )
     search_fields = ("reference", "title", "summary")
@@ -113,9 +142,17 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def severity_badge(self, incident):
         return display.severity_badge(incident)
 
-    @admin.display(description=_("response due"), ordering="response_due_at")
-    def response_due_display(self, incident):
-        return display.deadline(incident)
+    @admin.display(description=_("deadlines"), ordering=next_due_order().asc())
+    def deadlines_display(self, incident):
+        return display.deadline_badges(incident)
+
+    @admin.display(description=_("response deadline"))
+    def response_deadline_display(self, incident):
+        return display.deadline_with_due(RESPONSE, incident)
+
+    @admin.display(description=_("resolution deadline"))
+    def resolution_deadline_display(self, incident):
+        return display.deadline_with_due(RESOLUTION, incident)
 
     @admin.display(description=_("confidential"), boolean=True, ordering="is_confidential")
     def confidential_marker(self, incident):

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crisis_api.clock import request_now
 from crisis_api.filters import (
     BoundedCharFilter,
     BoundedMultipleChoiceFilter,
@@ -11,6 +12,7 @@ from crisis_api.filters import (
     UsernamesFilter,
     UtcDateTimeFilter,
 )
+from incidents.deadlines.rules import DEADLINES, DeadlineState
 from incidents.models import Category, Channel, Incident, Severity, Status
 from incidents.selectors import any_channel_q, overdue_q
 
@@ -27,6 +29,16 @@ class IncidentFilter(django_filters.FilterSet):
     owner = UsernamesFilter(field_name="owner", label=_("Owner username (any of)"))
     confidential = StrictBooleanFilter(field_name="is_confidential")
     overdue = StrictBooleanFilter(method="filter_overdue", label=_("Response overdue"))
+    response_deadline = BoundedMultipleChoiceFilter(
+        choices=DeadlineState.choices,
+        method="filter_deadline",
+        label=_("State of the response deadline (any of)"),
+    )
+    resolution_deadline = BoundedMultipleChoiceFilter(
+        choices=DeadlineState.choices,
+        method="filter_deadline",
+        label=_("State of the resolution deadline (any of)"),
+    )
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
@@ -44,6 +56,12 @@ class IncidentFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+    def filter_deadline(self, queryset, name, values):
+        if not values:
+            return queryset
+        kind = DEADLINES[name.removesuffix("_deadline")]
+        return queryset.filter(kind.state_q(values, request_now(self.request)))
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

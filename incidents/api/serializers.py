@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crisis_api.clock import request_now
 from crisis_api.events.changes import blank_choice_fields
 from crisis_api.fields import (
     AwareDateTimeField,
@@ -18,6 +19,7 @@ from crisis_api.fields import (
 )
 from crisis_api.serializers import StrictInputSerializer, UsernameField
 from incidents.api import bounds
+from incidents.deadlines.rules import RESOLUTION, RESPONSE, DeadlineKind, DeadlineState
 from incidents.models import (
     Category,
     Channel,
@@ -76,6 +78,25 @@ class IncidentReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DeadlineSerializer(serializers.Serializer):
+    """A deadline: when it falls due, and where it stands as this response is written."""
+
+    due_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=_("Null until the incident is assessed (the deadlines count from then)."),
+    )
+    state = serializers.ChoiceField(
+        choices=DeadlineState.choices,
+        help_text=_(
+            "`pending`: not assessed yet. `on_track`: less than three quarters of the window "
+            "have passed. `at_risk`: three quarters have passed, the due time has not. "
+            "`breached`: the due time has passed. `met` / `missed`: ended on time / late (the "
+            "response by its first start, the resolution by `resolved_at`, both by a "
+            "dismissal)."
+        ),
+    )
+
+
 class IncidentSerializer(serializers.ModelSerializer):
     """An incident as every endpoint returns it."""
 
@@ -93,6 +114,12 @@ class IncidentSerializer(serializers.ModelSerializer):
         help_text="The original incident; null also when you may not see it.",
     )
     overdue = serializers.BooleanField(help_text="Assessed, response not started, deadline passed.")
+    response_deadline = serializers.SerializerMethodField(
+        help_text=_("Start the response by then (counted from the assessment).")
+    )
+    resolution_deadline = serializers.SerializerMethodField(
+        help_text=_("Resolve the incident by then (counted from the assessment).")
+    )
     available_transitions = serializers.SerializerMethodField(
         help_text="Transitions the caller may run now."
     )
@@ -126,11 +153,14 @@ class IncidentSerializer(serializers.ModelSerializer):
             "detected_at",
             "assessed_at",
             "response_due_at",
+            "resolution_due_at",
             "response_started_at",
             "first_response_at",
             "resolved_at",
             "reviewed_at",
             "overdue",
+            "response_deadline",
+            "resolution_deadline",
             "created_at",
             "updated_at",
             "version",
@@ -144,6 +174,19 @@ class IncidentSerializer(serializers.ModelSerializer):
     )
     def get_available_transitions(self, incident: Incident) -> list[str]:
         return incident_machine.for_user(incident, self.context["request"].user)
+
+    @extend_schema_field(DeadlineSerializer)
+    def get_response_deadline(self, incident: Incident) -> dict:
+        return self._deadline(RESPONSE, incident)
+
+    @extend_schema_field(DeadlineSerializer)
+    def get_resolution_deadline(self, incident: Incident) -> dict:
+        return self._deadline(RESOLUTION, incident)
+
+    def _deadline(self, kind: DeadlineKind, incident: Incident) -> dict:
+        # One clock reading per request: the list's filter and every row agree.
+        now = request_now(self.context.get("request"))
+        return DeadlineSerializer(kind.deadline(incident, now)).data
 
     def to_representation(self, incident: Incident):
         data = super().to_representation(incident)
@@ -223,8 +266,9 @@ class IncidentUpdateInputSerializer(StrictInputSerializer):
             name: _("Read-only: set by the lifecycle, not by PATCH.")
             for name in (
                 "id", "reference", "resolution", "resolution_summary", "duplicate_of",
-                "assessed_at", "response_due_at", "response_started_at", "first_response_at",
-                "resolved_at", "reviewed_at", "overdue", "created_at", "created_by",
+                "assessed_at", "response_due_at", "resolution_due_at", "response_started_at",
+                "first_response_at", "resolved_at", "reviewed_at", "overdue",
+                "response_deadline", "resolution_deadline", "created_at", "created_by",
                 "updated_at", "version", "available_transitions", "review",
             )
         },
@@ -237,7 +281,10 @@ class IncidentUpdateInputSerializer(StrictInputSerializer):
     severity = serializers.ChoiceField(
         choices=Severity.choices,
         required=False,
-        help_text=_("Only once assessed; the response deadline follows it."),
+        help_text=_(
+            "Only once assessed; both deadlines follow it, counted from the assessment by "
+            "the severity policy now in force."
+        ),
     )
     scope = serializers.ChoiceField(choices=Scope.choices, required=False)
     estimated_reach = StrictIntegerField(model_field=_REACH, required=False, allow_null=True)

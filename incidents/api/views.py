@@ -66,6 +66,32 @@ TRANSITION_ENDPOINTS = {
 }  # fmt: skip
 
 
+# An incident as the API returns it: assessed `high` at 07:00, its response at risk (three
+# quarters of its four hours gone at 10:00), its resolution on track.
+INCIDENT_EXAMPLE = {
+    "id": "3f6c1d2e-8a4b-4c5d-9e7f-0a1b2c3d4e5f", "reference": "CR-2026-0042",
+    "title": "Viral video of a rude delivery driver", "summary": "Posted 2 h ago, 40k shares.",
+    "category": "conduct", "channels": ["tiktok", "x"], "status": "assessed",
+    "severity": "high", "scope": "spreading", "estimated_reach": 250000,
+    "affected_count": None, "impact": ["reputation"],
+    "rationale": "Video shared by two large accounts; press is asking questions.",
+    "owner": None, "participants": [], "created_by": "alice", "is_confidential": False,
+    "resolution": None, "resolution_summary": "", "duplicate_of": None,
+    "detected_at": "2026-11-25T06:40:00Z", "assessed_at": "2026-11-25T07:00:00Z",
+    "response_due_at": "2026-11-25T11:00:00Z", "resolution_due_at": "2026-11-28T07:00:00Z",
+    "response_started_at": None, "first_response_at": None, "resolved_at": None,
+    "reviewed_at": None, "overdue": False,
+    "response_deadline": {"due_at": "2026-11-25T11:00:00Z", "state": "at_risk"},
+    "resolution_deadline": {"due_at": "2026-11-28T07:00:00Z", "state": "on_track"},
+    "created_at": "2026-11-25T06:45:00Z", "updated_at": "2026-11-25T07:00:00Z", "version": 2,
+    "available_transitions": ["respond", "dismiss"], "review": None,
+}  # fmt: skip
+INCIDENT_EXAMPLES = [
+    OpenApiExample("An incident whose response is at risk", value=INCIDENT_EXAMPLE,
+                   response_only=True),
+]  # fmt: skip
+
+
 IncidentEventSerializer = event_serializer_for(incident_machine, "IncidentEventSerializer")
 IncidentTimelineActions = timeline_actions(
     event_serializer=IncidentEventSerializer,
@@ -79,6 +105,7 @@ IncidentTimelineActions = timeline_actions(
     list=extend_schema(
         summary="List incidents",
         responses=responses({200: s.IncidentSerializer(many=True)}, 400, 401, 403),
+        examples=INCIDENT_EXAMPLES,
     ),
     create=extend_schema(
         summary="Record a new incident (status detected)",
@@ -99,6 +126,7 @@ IncidentTimelineActions = timeline_actions(
         summary="Read an incident (ETag: its version)",
         parameters=[ETAG],
         responses=responses({200: s.IncidentSerializer}, 401, 403, 404),
+        examples=INCIDENT_EXAMPLES,
     ),
     partial_update=extend_schema(
         summary="Change an incident's fields (not its status)",
@@ -135,6 +163,9 @@ class IncidentViewSet(
         "updated_at": ("updated_at", "id"),
         "-response_due_at": ("-response_due_order", "-id"),
         "response_due_at": ("response_due_order", "id"),
+        # The nearest deadline not yet met or ended (incidents without one come last).
+        "-next_due_at": ("-next_due_order", "-id"),
+        "next_due_at": ("next_due_order", "id"),
     }
     default_cursor_ordering = "-created_at"
 

@@ -1,6 +1,6 @@
 """The admin's display helpers and site: one date format, one empty marker, titled filters."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib import admin
@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from crisis_api.admin_display import EMPTY, datetime_display
+from crisis_api.admin_display import EMPTY, datetime_display, duration_display
 from crisis_api.events.services import SYSTEM_STREAM, event_append
 
 MOMENT = datetime(2026, 11, 25, 18, 53, tzinfo=UTC)
@@ -22,6 +22,23 @@ MOMENT = datetime(2026, 11, 25, 18, 53, tzinfo=UTC)
 def test_datetime_display_is_localised_in_the_current_time_zone(language, expected):
     with translation.override(language), timezone.override("Europe/Paris"):
         assert datetime_display(MOMENT) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "expected"),
+    [
+        (timedelta(hours=1), "en", "1 hour"),
+        (timedelta(days=3), "en", "3 days"),
+        (timedelta(days=1, hours=2, minutes=30, seconds=59), "en", "1 day, 2 hours, 30 minutes"),
+        (timedelta(days=14), "fr", "14 jours"),
+        (timedelta(hours=1, minutes=1), "fr", "1 heure, 1 minute"),
+        (timedelta(seconds=30), "en", "0 minutes"),
+        (None, "en", EMPTY),
+    ],
+)
+def test_duration_display_in_words(value, language, expected):
+    with translation.override(language):
+        assert duration_display(value) == expected
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from crisis_api.admin_display import EMPTY, datetime_display
 from incidents.admin import display
-from incidents.models import Incident
+from incidents.deadlines.rules import RESOLUTION, RESPONSE
 
 CHANGELIST = reverse("admin:incidents_incident_changelist")
 
@@ -34,28 +35,44 @@ def test_no_severity_and_no_deadline_are_the_empty_marker(make_incident, manager
     incident = make_incident(actor=manager)
 
     assert display.severity_badge(incident) == EMPTY
-    assert display.deadline(incident) == EMPTY
+    assert display.deadline_badges(incident) == EMPTY
+    assert display.deadline_with_due(RESPONSE, incident) == EMPTY
 
 
-@pytest.mark.parametrize(("language", "overdue"), [("en", "overdue"), ("fr", "en retard")])
-def test_overdue_deadline_is_localised(language, overdue, make_incident, manager):
-    incident = make_incident("assessed", actor=manager)
-    due = timezone.now() - timedelta(minutes=5)
-    Incident.objects.filter(pk=incident.pk).update(response_due_at=due)
-    incident.refresh_from_db()
+@pytest.mark.parametrize(
+    ("language", "response", "resolution"),
+    [("en", "Response · Breached", "Resolution · On track"),
+     ("fr", "Réponse · En retard", "Résolution · Dans les temps")],
+)  # fmt: skip
+def test_deadline_badges_are_coloured_and_localised(
+    language, response, resolution, make_incident, manager
+):
+    incident = make_incident("assessed", actor=manager)  # high: 4 hours, 3 days
 
-    with translation.override(language):
-        shown = display.deadline(incident)
-        assert shown == (
-            f'<strong class="crisis-overdue" style="color:#b71c1c">'
-            f"{datetime_display(due)} · {overdue}</strong>"
-        )
+    later = incident.response_due_at + timedelta(minutes=5)
+    with time_machine.travel(later, tick=False), translation.override(language):
+        shown = display.deadline_badges(incident)
+        due = datetime_display(incident.response_due_at)
+
+    assert f'data-value="breached" title="{_due(language)} {due}"' in shown
+    assert "background:#b71c1c;color:#fff;padding:2px 8px;border-radius:10px;" in shown
+    assert f">{response}</span>" in shown
+    assert 'data-value="on_track"' in shown
+    assert f">{resolution}</span>" in shown
 
 
-def test_deadline_not_yet_passed_is_the_date_alone(make_incident, manager):
-    incident = make_incident("assessed", actor=manager)
+def _due(language):
+    return {"en": "due", "fr": "échéance"}[language]
 
-    assert display.deadline(incident) == datetime_display(incident.response_due_at)
+
+def test_the_incident_page_writes_the_due_times_out(make_incident, manager):
+    incident = make_incident("responding", actor=manager)  # responded at once: met
+
+    shown = display.deadline_with_due(RESPONSE, incident)
+
+    assert 'data-value="met"' in shown
+    assert shown.endswith(f"due {datetime_display(incident.response_due_at)}")
+    assert 'data-value="on_track"' in display.deadline_with_due(RESOLUTION, incident)
 
 
 def test_list_filters_have_explicit_titles(manager_client, make_incident, manager):
@@ -67,7 +84,7 @@ def test_list_filters_have_explicit_titles(manager_client, make_incident, manage
     html = response.content.decode()
     assert response.status_code == 200
     for title in ("status", "severity", "category", "channel", "owner", "response deadline",
-                  "confidentiality"):  # fmt: skip
+                  "deadlines", "confidentiality"):  # fmt: skip
         assert f'data-filter-title="{title}"' in html, title
     assert 'data-filter-title="is confidential"' not in html
 

@@ -227,17 +227,19 @@ def test_patch_refuses_bad_input(payload, errors, make_incident, responder, clie
     assert response.json()["errors"] == errors
 
 
-def test_severity_change_moves_the_deadline(make_incident, responder, client_for):
-    incident = make_incident("assessed")  # severity high: 4 hours
+def test_severity_change_moves_the_deadlines(make_incident, responder, client_for):
+    incident = make_incident("assessed")  # severity high: 4 hours, 3 days
     assert incident.response_due_at - incident.assessed_at == _hours(4)
+    assert incident.resolution_due_at - incident.assessed_at == _hours(72)
 
     body = client_for(responder).patch(detail(incident), {"severity": "critical"}, format="json")
 
     incident.refresh_from_db()
     assert incident.response_due_at - incident.assessed_at == _hours(1)
+    assert incident.resolution_due_at - incident.assessed_at == _hours(24)
     assert body.json()["severity"] == "critical"
     event = Event.objects.filter(stream=incident.stream).last()
-    assert set(event.changes) == {"severity", "response_due_at"}
+    assert set(event.changes) == {"severity", "response_due_at", "resolution_due_at"}
 
 
 def _hours(n):

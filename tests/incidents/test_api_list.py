@@ -108,6 +108,7 @@ def test_date_range_filters(catalogue, manager, client_for):
         ({"owner": ""}, "owner"),
         ({"confidential": "maybe"}, "confidential"),
         ({"ordering": "title"}, "ordering"),
+        ({"response_deadline": "late"}, "response_deadline"),
         ({"cursor": "garbage"}, "cursor"),
     ],
 )
@@ -134,7 +135,7 @@ def test_order_by_deadline_puts_undated_last(catalogue, manager, client_for):
 
 @pytest.mark.parametrize(
     "ordering", ["-created_at", "created_at", "updated_at", "-updated_at", "response_due_at",
-                 "-response_due_at"]
+                 "-response_due_at", "next_due_at", "-next_due_at"]
 )  # fmt: skip
 def test_cursor_pages_cover_everything_once(ordering, make_incident, manager, client_for):
     created = {make_incident(actor=manager, title=f"n{i}").reference for i in range(7)}

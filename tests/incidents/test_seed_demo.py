@@ -6,11 +6,13 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from crisis_api.auth.roles import ROLES, user_role
 from crisis_api.events.verification import verify_all
 from crisis_api.models import Event
+from incidents.deadlines.rules import DEADLINES, DeadlineState
 from incidents.models import Incident, Resolution, Status
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +78,19 @@ def test_every_status_and_the_notable_cases_appear():
     assert Event.objects.filter(action="incident.note_added").exists()
     reviewed = Incident.objects.filter(status=Status.REVIEWED)
     assert all(incident.review_record.reviewed_by.username == "manager" for incident in reviewed)
+
+
+def test_every_deadline_state_appears_and_the_breaches_are_recorded():
+    seed()
+
+    now = timezone.now()
+    for kind in DEADLINES.values():
+        shown = {kind.deadline(incident, now).state for incident in Incident.objects.all()}
+        assert shown == set(DeadlineState), kind.name
+    breached = Event.objects.filter(action__endswith="_deadline_breached")
+    assert sorted(breached.values_list("action", flat=True)) == [
+        "incident.resolution_deadline_breached", "incident.response_deadline_breached",
+    ]  # fmt: skip
 
 
 def test_event_chains_verify():

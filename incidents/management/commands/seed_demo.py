@@ -1,8 +1,10 @@
 """Demo data for `make run`: one user per role with a fresh token, and incidents in every state.
 
 Every state is reached through the real services, so each incident has a true timeline and a
-verifiable hash chain. Safe to rerun: an incident whose title exists is left alone; the demo
-users get a new password and token, and their older demo tokens are revoked.
+verifiable hash chain; steps recorded as past (the services' `at`) put the deadlines in every
+state, and the breaches are recorded as `check_deadlines` would. Safe to rerun: an incident
+whose title exists is left alone; the demo users get a new password and token, and their older
+demo tokens are revoked.
 """
 
 import secrets
@@ -17,93 +19,112 @@ from django.utils import timezone
 from crisis_api.auth.roles import ROLES, user_set_role
 from crisis_api.auth.tokens import api_token_issue, api_token_revoke
 from incidents import services
+from incidents.deadlines.services import incident_deadline_breaches_record
 from incidents.models import Incident, Status
 from incidents.monitoring.services import signals_ingest
 
 TOKEN_NAME = "seed_demo"
 
-# Each incident: how it was spotted, then steps (operation, actor's role, input) run in order.
-# An operation is a service of incidents.services (`note` is incident_add_note).
+# Each incident: how it was spotted, then steps (operation, actor's role, input[, hours ago])
+# run in order. An operation is a service of incidents.services (`note` is incident_add_note);
+# a step with hours ago is recorded as having happened then (the services' `at`), so the
+# deadlines show every state: on track, at risk, breached, met and missed.
 INCIDENTS = [
     {"title": "Avis négatifs en rafale sur notre fiche Google", "category": "customer_complaint",
      "summary": "Une quarantaine d'avis une étoile en une heure, tous sur le magasin de Lyon.",
      "channels": ["review_site"], "by": "responder", "hours_ago": 1,
      "steps": [("note", "responder", {"note": "Plusieurs comptes créés aujourd'hui ; "
                                               "campagne possible, à vérifier."})]},
+    # Assessed an hour ago: both deadlines on track.
     {"title": "Rumour that the spring recall hides a safety defect", "category": "misinformation",
      "summary": "A Reddit thread claims the recall is a cover-up; picked up on two forums.",
-     "channels": ["reddit", "forum"], "by": "responder", "hours_ago": 3, "steps": []},
+     "channels": ["reddit", "forum"], "by": "responder", "hours_ago": 3,
+     "steps": [("assess", "responder", {
+         "severity": "high", "scope": "spreading", "estimated_reach": 30000,
+         "impact": ["reputation", "safety"],
+         "rationale": "Safety claims spread fast; two forums already quote it."}, 1)]},
+    # Assessed 28 hours ago, nobody has responded: the response deadline (24 h) is breached.
     {"title": "Boycott call after an influencer's sponsored post",
      "category": "social_media_backlash", "channels": ["instagram", "tiktok"],
      "summary": "Followers object to the influencer's past remarks and tag the brand.",
-     "by": "responder", "hours_ago": 6,
+     "by": "responder", "hours_ago": 30,
      "steps": [("assess", "responder", {
          "severity": "medium", "scope": "spreading", "estimated_reach": 80000,
-         "impact": ["reputation"], "rationale": "Growing but no press coverage yet."})]},
+         "impact": ["reputation"], "rationale": "Growing but no press coverage yet."}, 28)]},
+    # Critical, assessed 50 minutes ago, no response: at risk, breached in 10 minutes.
     {"title": "Fuite de données clients sur un forum", "category": "data_leak",
      "summary": "Un extrait de 200 fiches clients (noms, e-mails, adresses) publié sur un forum.",
-     "channels": ["forum"], "confidential": True, "by": "responder", "hours_ago": 0.5,
+     "channels": ["forum"], "confidential": True, "by": "responder", "hours_ago": 1,
      "steps": [
          ("assess", "responder", {
              "severity": "critical", "scope": "coordinated", "estimated_reach": 5000,
              "affected_count": 12000, "impact": ["legal", "reputation", "financial"],
-             "rationale": "L'auteur dit détenir 12 000 fiches et menace de tout publier."}),
+             "rationale": "L'auteur dit détenir 12 000 fiches et menace de tout publier."},
+          50 / 60),
          ("note", "responder", {"note": "DPO prévenu : notification à la CNIL sous 72 h si "
                                         "la fuite est confirmée."})]},
+    # Response within the hour (met); 60 of its 72 hours to resolve gone: at risk.
     {"title": "Vidéo virale d'un livreur impoli", "category": "conduct",
      "summary": "Un client filme un livreur qui l'insulte ; 40 000 partages en deux heures.",
-     "channels": ["tiktok", "x", "facebook"], "by": "responder", "hours_ago": 8,
+     "channels": ["tiktok", "x", "facebook"], "by": "responder", "hours_ago": 62,
      "steps": [
          ("assess", "responder", {
              "severity": "high", "scope": "spreading", "estimated_reach": 400000,
-             "impact": ["reputation"], "rationale": "Reprise par deux comptes d'actualité."}),
-         ("respond", "responder", {}),
+             "impact": ["reputation"], "rationale": "Reprise par deux comptes d'actualité."}, 60),
+         ("respond", "responder", {}, 59),
          ("note", "responder", {"note": "Le livreur travaille pour un sous-traitant ; "
                                         "celui-ci est informé."}),
          ("note", "responder", {"note": "Réponse publiée : excuses au client, prise de "
                                         "contact en message privé."})]},
+    # Response after 6 hours (missed: 4 h); resolved, then reopened past its 3 days: breached.
     {"title": "Panne du paiement en ligne : plaintes sur X",
      "category": "product_or_service_failure", "channels": ["x", "email"],
      "summary": "Paiements refusés depuis ce matin ; les clients s'en plaignent publiquement.",
-     "by": "responder", "hours_ago": 30,
+     "by": "responder", "hours_ago": 82,
      "steps": [
          ("assess", "responder", {"severity": "high", "scope": "spreading",
-                                  "affected_count": 3000, "impact": ["financial", "operational"]}),
-         ("respond", "responder", {}),
+                                  "affected_count": 3000, "impact": ["financial", "operational"]},
+          80),
+         ("respond", "responder", {}, 74),
          ("resolve", "responder", {"resolution_summary": "Paiement rétabli, excuses publiées, "
                                                          "livraison offerte aux commandes "
-                                                         "bloquées."}),
+                                                         "bloquées."}, 70),
          ("reopen", "responder", {"reason": "Nouvelle panne, les plaintes reprennent."})]},
+    # Both deadlines met.
     {"title": "Misleading screenshot of a price increase", "category": "misinformation",
      "summary": "An edited screenshot shows a 40% price rise that never happened.",
      "channels": ["x", "linkedin"], "by": "responder", "hours_ago": 26,
      "steps": [
          ("assess", "responder", {"severity": "medium", "scope": "spreading",
-                                  "estimated_reach": 60000, "impact": ["reputation"]}),
-         ("respond", "responder", {}),
+                                  "estimated_reach": 60000, "impact": ["reputation"]}, 25),
+         ("respond", "responder", {}, 24),
          ("note", "responder", {"note": "Original price page archived as proof."}),
          ("resolve", "responder", {"resolution_summary": "Posted the real price list with an "
-                                                         "archive link; the author deleted it."})]},
+                                                         "archive link; the author deleted it."},
+          3)]},
     {"title": "Même vidéo du livreur reprise par un compte humoristique", "category": "conduct",
      "summary": "Un compte humoristique republie la vidéo du livreur.",
      "channels": ["instagram"], "by": "responder", "hours_ago": 5,
      "steps": [("dismiss", "responder", {
          "reason": "Doublon : même vidéo, suivie dans l'incident principal.",
          "duplicate_of": "Vidéo virale d'un livreur impoli"})]},
+    # Dismissed half an hour after its assessment: the dismissal meets both deadlines.
     {"title": "Single angry post flagged by the monitoring bot", "category": "customer_complaint",
      "channels": ["x"], "by": "responder", "hours_ago": 2, "summary": "",
      "steps": [
-         ("assess", "responder", {"severity": "low", "scope": "isolated", "estimated_reach": 40}),
-         ("dismiss", "responder", {"reason": "Parody account with 12 followers; no pick-up."})]},
+         ("assess", "responder", {"severity": "low", "scope": "isolated", "estimated_reach": 40},
+          1.5),
+         ("dismiss", "responder", {"reason": "Parody account with 12 followers; no pick-up."},
+          1)]},
     {"title": "Defamatory blog post accusing our CEO of fraud", "category": "defamation",
      "summary": "A blog post with invented figures, quoted by a regional news site.",
      "channels": ["blog", "news"], "by": "responder", "hours_ago": 72,
      "steps": [
          ("assess", "responder", {"severity": "high", "scope": "coordinated",
-                                  "impact": ["reputation", "legal"]}),
-         ("respond", "responder", {}),
+                                  "impact": ["reputation", "legal"]}, 71),
+         ("respond", "responder", {}, 68),
          ("resolve", "responder", {"resolution_summary": "Facts published; the news site "
-                                                         "ran a correction."}),
+                                                         "ran a correction."}, 10),
          ("review", "manager", {
              "summary": "Defamation relayed by a news site.",
              "root_cause": "No fact sheet ready on the company's finances.",
@@ -111,15 +132,16 @@ INCIDENTS = [
              "what_went_wrong": "The first statement was too defensive.",
              "lessons_learned": "Stay calm and factual; answer with documents.",
              "follow_up_actions": ["Publish a finance fact sheet"]})]},
+    # Critical: response within 30 minutes (met), resolved after 29 hours (missed: 24 h).
     {"title": "Fichier des salaires partagé sur LinkedIn", "category": "data_leak",
      "summary": "Un ancien salarié a publié le fichier des salaires d'une filiale.",
      "channels": ["linkedin"], "confidential": True, "by": "manager", "hours_ago": 120,
      "steps": [
          ("assess", "manager", {"severity": "critical", "scope": "isolated",
-                                "affected_count": 85, "impact": ["legal", "reputation"]}),
-         ("respond", "manager", {}),
+                                "affected_count": 85, "impact": ["legal", "reputation"]}, 119),
+         ("respond", "manager", {}, 118.5),
          ("resolve", "manager", {"resolution_summary": "Publication retirée par LinkedIn ; "
-                                                       "salariés informés."}),
+                                                       "salariés informés."}, 90),
          ("review", "manager", {
              "summary": "Fuite interne publiée par un ancien salarié.",
              "root_cause": "Accès au dossier RH non révoqué au départ.",
@@ -234,7 +256,8 @@ class Command(BaseCommand):
             users = {role: user for role, user, _, _ in logins}
             created = self._incidents(users)
             report = signals_ingest(actor=users["monitor"], signals=demo_signals(timezone.now()))
-        self._report(logins, created, base_url.rstrip("/"), report)
+        breaches = incident_deadline_breaches_record()  # what cron would do every minute
+        self._report(logins, created, breaches, base_url.rstrip("/"), report)
 
     def _login(self, role):
         user, _ = get_user_model().objects.get_or_create(username=role)
@@ -262,7 +285,7 @@ class Command(BaseCommand):
                     is_confidential=spec.get("confidential", False),
                     detected_at=now - timedelta(hours=spec["hours_ago"]),
                 )
-                for name, role, params in spec["steps"]:
+                for name, role, params, *hours_ago in spec["steps"]:
                     if name == "note":
                         services.incident_add_note(
                             incident_id=incident.pk, actor=users[role], **params
@@ -270,13 +293,15 @@ class Command(BaseCommand):
                         continue
                     if "duplicate_of" in params:
                         params = {**params, "duplicate_of": by_title[params["duplicate_of"]]}
+                    if hours_ago:
+                        params = {**params, "at": now - timedelta(hours=hours_ago[0])}
                     service = services.TRANSITION_SERVICES[name]
                     incident = service(incident_id=incident.pk, actor=users[role], **params)
                 created.append(incident)
             by_title[spec["title"]] = incident
         return created
 
-    def _report(self, logins, created, base_url, signals):
+    def _report(self, logins, created, breaches, base_url, signals):
         out = self.stdout.write
         out(self.style.MIGRATE_HEADING("Demo users (new passwords and tokens on every run):"))
         out(f"  {'username':<10} {'role':<10} {'password':<18} API token")
@@ -289,6 +314,8 @@ class Command(BaseCommand):
             f"Signals: {signals.created} stored, {signals.duplicates} already there; "
             f"{signals.incidents_opened} incidents opened from them."
         )
+        for breach in breaches:
+            out(f"{breach.incident.reference}: {breach.deadline.breached_label} (recorded).")
         for incident in Incident.objects.filter(status=Status.ASSESSED, severity="critical"):
             due = timezone.localtime(incident.response_due_at).strftime("%Y-%m-%d %H:%M %Z")
             state = "is overdue" if incident.overdue else f"becomes overdue at {due}"
