@@ -229,8 +229,8 @@ INCIDENT_REFERENCE_PREFIX = env.str("INCIDENT_REFERENCE_PREFIX", default="CR")
 SIGNALS_BATCH_MAX_BYTES = env.int("SIGNALS_BATCH_MAX_BYTES", default=5 * 1024 * 1024)
 # Two texts of 6 words or more are near-identical from this word-bigram Jaccard similarity.
 SIGNAL_NEAR_DUPLICATE_JACCARD = env.float("SIGNAL_NEAR_DUPLICATE_JACCARD", default=0.6)
-# A signal without a group key joins an open incident holding a copy observed this many hours
-# before it.
+# A signal without a group key joins an open incident holding a copy observed within this many
+# hours of it (before or after).
 SIGNAL_NEAR_DUPLICATE_HOURS = env.int("SIGNAL_NEAR_DUPLICATE_HOURS", default=72)
 # Query parameters dropped from URLs before comparing them (besides every utm_*).
 SIGNAL_URL_TRACKING_PARAMETERS = frozenset(

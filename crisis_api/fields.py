@@ -10,6 +10,7 @@ import json
 import math
 import unicodedata
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -65,6 +66,23 @@ def has_control_characters(value: str) -> bool:
         char in _INVISIBLE_CONTROLS or unicodedata.category(char) in _NOT_SINGLE_LINE
         for char in value
     )
+
+
+def single_line(value: str) -> str:
+    """`value` made a valid single line: control characters, line separators and direction
+    overrides dropped, whitespace runs collapsed (for titles made from free text)."""
+    kept = "".join(
+        " " if char in "\t\n\r" else char
+        for char in value
+        if char in "\t\n\r"
+        or not (char in _INVISIBLE_CONTROLS or unicodedata.category(char) in _NOT_SINGLE_LINE)
+    )
+    return " ".join(kept.split())
+
+
+def has_visible_characters(value: str) -> bool:
+    """True when `value` holds something a reader sees (not only spaces and invisible marks)."""
+    return any(unicodedata.category(char)[0] not in "ZC" for char in value)
 
 
 class StrictCharField(serializers.CharField):
@@ -267,6 +285,16 @@ class HttpUrlField(SingleLineCharField):
             URLValidator(schemes=["http", "https"], message=self.error_messages["invalid_url"])
         )
 
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            port = urlsplit(value).port  # out of range (65536, 99999) raises
+        except ValueError:
+            port = -1
+        if port is not None and not 0 < port < 65536:
+            self.fail("invalid_url")
+        return value
+
 
 class JsonObjectField(serializers.JSONField):
     """A JSON object of at most `max_bytes` bytes once encoded (UTF-8)."""
@@ -274,6 +302,7 @@ class JsonObjectField(serializers.JSONField):
     default_error_messages = {
         "not_an_object": _("Give a JSON object."),
         "too_large": _("Keep this object under %(max_bytes)d bytes once encoded as JSON."),
+        "nul": _("Remove the NUL characters (\\u0000) from this object; they cannot be stored."),
     }
 
     def __init__(self, *, max_bytes: int, **kwargs):
@@ -286,4 +315,6 @@ class JsonObjectField(serializers.JSONField):
         encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         if len(encoded) > self.max_bytes:
             fail(self, "too_large", max_bytes=self.max_bytes)
+        if b"\\u0000" in encoded:  # PostgreSQL's jsonb cannot hold NUL
+            fail(self, "nul")
         return data

@@ -13,6 +13,8 @@ MAX_JSON_DEPTH = 32
 # A JSON string (escapes included), and the brackets that open and close a level.
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
+# A \uD800-\uDFFF escape: half of a surrogate pair, or (alone) not a character at all.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def json_depth_exceeds(text: str, limit: int) -> bool:
@@ -49,7 +51,7 @@ class BoundedJSONParser(JSONParser):
                 % {"depth": self.max_depth}
             )
         try:
-            return json.loads(
+            data = json.loads(
                 text, parse_constant=strict_constant, object_pairs_hook=_object_without_repeats
             )
         except _RepeatedKey as exc:
@@ -72,6 +74,14 @@ class BoundedJSONParser(JSONParser):
                     "digits are refused; fix it and send it again."
                 )
             ) from None
+        if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(data):
+            raise ParseError(
+                _(
+                    "The body holds a \\u escape of half a surrogate pair, which is not a "
+                    "character; send the whole pair, or the character itself in UTF-8."
+                )
+            )
+        return data
 
 
 class _RepeatedKey(ValueError):
@@ -90,3 +100,22 @@ def _object_without_repeats(pairs: list[tuple[str, object]]) -> dict:
                 raise _RepeatedKey(key)
             seen.add(key)
     return result
+
+
+def _has_lone_surrogate(value) -> bool:
+    """True when a string of `value` (keys included) holds a surrogate that pairs with none
+    (json.loads accepts it; it cannot be stored or sent as UTF-8)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

@@ -60,7 +60,8 @@ class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """API tokens: list, revoke."""
 
     serializer_class = ApiTokenSerializer
-    feed_actions = ("revoke",)  # a monitoring tool may revoke its own token, nothing else
+    # A monitoring tool may list its own tokens and revoke one (to log out), nothing else.
+    feed_actions = ("list", "revoke")
     filterset_class = ApiTokenFilter
     lookup_value_regex = "[0-9]+"
     cursor_orderings = {

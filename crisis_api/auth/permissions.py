@@ -19,8 +19,8 @@ class FeedAccountScope(permissions.BasePermission):
 
     message = _(
         "This account feeds monitoring signals only: it may post signals "
-        "(POST /api/v1/signals/) and revoke its own token, nothing else. Use a person's "
-        "account for anything else."
+        "(POST /api/v1/signals/), list its own tokens and revoke one, nothing else. Use a "
+        "person's account for anything else."
     )
 
     def has_permission(self, request, view):

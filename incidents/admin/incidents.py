@@ -105,6 +105,7 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
         "incident.created": _("Created"),
         "incident.updated": _("Updated"),
         "incident.note_added": _("Note"),
+        "signals.attached": _("Signals attached"),
         **{kind.breach_event: kind.breached_label for kind in DEADLINES.values()},
     }
     form = IncidentAdminForm

@@ -6,12 +6,12 @@ are HTML fragments the incident admin shows; no external script.
 
 from django.contrib import admin
 from django.db import models
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from crisis_api.admin_display import EMPTY, ReadOnlyAdminMixin, datetime_display, titled
 from incidents.models import Channel, Scope, Severity
@@ -33,8 +33,10 @@ def hourly_chart(per_hour: list[dict]) -> str:
     bars = []
     for index, hour in enumerate(per_hour):
         height = round(hour["count"] / peak * (CHART_HEIGHT - 2))
-        label = _("%(hour)s: %(count)s signals") % {
-            "hour": date_format(hour["start"], "SHORT_DATETIME_FORMAT"),
+        label = ngettext(
+            "%(hour)s: %(count)s signal", "%(hour)s: %(count)s signals", hour["count"]
+        ) % {
+            "hour": datetime_display(hour["start"]),
             "count": _count(hour["count"]),
         }
         bars.append(
@@ -63,8 +65,8 @@ def hourly_chart(per_hour: list[dict]) -> str:
         width,
         CHART_HEIGHT - 0.5,
         mark_safe("".join(bars)),  # each bar built by format_html above
-        date_format(per_hour[0]["start"], "SHORT_DATETIME_FORMAT") if per_hour else "",
-        date_format(per_hour[-1]["start"], "SHORT_DATETIME_FORMAT") if per_hour else "",
+        datetime_display(per_hour[0]["start"]) if per_hour else "",
+        datetime_display(per_hour[-1]["start"]) if per_hour else "",
     )
 
 
@@ -92,7 +94,11 @@ def summary_panel(summary: SignalsSummary) -> str:
         (_("last seen"), datetime_display(summary.last_observed_at)),
         (
             _("busiest hour"),
-            _("%(hour)s (%(count)s signals)")
+            ngettext(
+                "%(hour)s (%(count)s signal)",
+                "%(hour)s (%(count)s signals)",
+                summary.peak_hour["count"],
+            )
             % {
                 "hour": datetime_display(summary.peak_hour["start"]),
                 "count": _count(summary.peak_hour["count"]),
@@ -108,7 +114,8 @@ def summary_panel(summary: SignalsSummary) -> str:
         (
             (
                 row["author"],
-                _("%(count)s signals") % {"count": _count(row["signals"])},
+                ngettext("%(count)s signal", "%(count)s signals", row["signals"])
+                % {"count": _count(row["signals"])},
                 _("reach %(reach)s") % {"reach": _count(row["reach"])},
             )
             for row in summary.top_authors
@@ -167,11 +174,12 @@ def suggestion_panel(suggestion: AssessmentSuggestion) -> str:
     reasons = format_html_join("", "<li>{}</li>", ((r.message,) for r in suggestion.reasons))
     return format_html(
         '<div class="crisis-suggestion" id="crisis-suggestion"><h2>{}</h2>'
-        "<p>{}: <strong>{}</strong> · {}: <strong>{}</strong></p><ul>{}</ul><p>{}</p></div>",
+        '<dl class="crisis-figures"><dt>{}</dt><dd><strong>{}</strong></dd><dt>{}</dt>'
+        "<dd><strong>{}</strong></dd></dl><ul>{}</ul><p>{}</p></div>",
         _("What the signals suggest"),
-        _("scope"),
+        capfirst(_("scope")),
         scope,
-        _("severity"),
+        capfirst(_("severity")),
         severity,
         reasons,
         _("A suggestion only: you decide."),

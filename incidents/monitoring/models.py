@@ -15,6 +15,8 @@ CONTENT_MAX_LENGTH = 10_000
 URL_MAX_LENGTH = 2_048
 HANDLE_MAX_LENGTH = 200  # external_id, author, group_key
 RAW_MAX_BYTES = 16 * 1024
+# reach and engagement: more than anyone's audience, and sums of millions stay in 64 bits.
+AUDIENCE_MAX = 10**12
 
 
 class SignalCluster(models.Model):

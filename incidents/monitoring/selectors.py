@@ -18,7 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from incidents.models import Category, Impact, Incident, Scope, Severity
+from incidents.models import Category, Channel, Impact, Incident, Scope, Severity
 from incidents.monitoring.models import Signal
 
 HOURS_SHOWN = 48
@@ -326,7 +326,10 @@ def _scope(summary, campaign, coordinated, last_hour, previous_hour, reasons) ->
             Reason(
                 "many_platforms",
                 _("Signals come from %(count)d platforms: %(platforms)s.")
-                % {"count": len(summary.platforms), "platforms": ", ".join(summary.platforms)},
+                % {
+                    "count": len(summary.platforms),
+                    "platforms": ", ".join(str(Channel(p).label) for p in summary.platforms),
+                },
             )
         )
     if (
@@ -369,38 +372,35 @@ def _scope(summary, campaign, coordinated, last_hour, previous_hour, reasons) ->
 def _severity(summary: SignalsSummary, scope: str, reasons: list[Reason]) -> str:
     rules = _rules()
     reach = summary.reach
-    reach_reason = Reason(
-        "reach",
-        _("A total reach of %(reach)s people.")
-        % {"reach": number_format(reach, force_grouping=True)},
-    )
-    if reach >= rules["reach_critical"]:
-        reasons.append(reach_reason)
-        return Severity.CRITICAL
+    if reach:
+        reasons.append(
+            Reason(
+                "reach",
+                _("A total reach of %(reach)s people.")
+                % {"reach": number_format(reach, force_grouping=True)},
+            )
+        )
     negative = (
         summary.with_sentiment >= rules["negative_minimum_signals"]
         and summary.negative / summary.with_sentiment >= rules["negative_share"]
     )
-    if reach >= rules["reach_high"] or scope == Scope.COORDINATED or negative:
-        if reach >= rules["reach_high"]:
-            reasons.append(reach_reason)
-        if negative:
-            reasons.append(
-                Reason(
-                    "negative",
-                    _("%(share)d%% of the %(count)d signals with a sentiment are negative.")
-                    % {
-                        "share": round(100 * summary.negative / summary.with_sentiment),
-                        "count": summary.with_sentiment,
-                    },
-                )
+    if negative:
+        reasons.append(
+            Reason(
+                "negative",
+                _("%(share)d%% of the %(count)d signals with a sentiment are negative.")
+                % {
+                    "share": round(100 * summary.negative / summary.with_sentiment),
+                    "count": summary.with_sentiment,
+                },
             )
+        )
+    if reach >= rules["reach_critical"]:
+        return Severity.CRITICAL
+    if reach >= rules["reach_high"] or scope == Scope.COORDINATED or negative:
         return Severity.HIGH
     if reach >= rules["reach_medium"] or scope == Scope.SPREADING:
-        if reach >= rules["reach_medium"]:
-            reasons.append(reach_reason)
         return Severity.MEDIUM
-    reasons.append(reach_reason)
     return Severity.LOW
 
 

@@ -11,7 +11,7 @@ import logging
 import random
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from crisis_api.errors import InvalidInput, ProblemError
 from crisis_api.events.services import NewEvent, events_append
+from crisis_api.fields import single_line
 from incidents.models import Channel, Incident, Status
 from incidents.monitoring import text
 from incidents.monitoring.models import Signal, SignalCluster, SignalClusterBand, SignalTopic
@@ -34,6 +35,8 @@ from incidents.services import incident_create
 logger = logging.getLogger(__name__)
 OPEN_STATUSES = (Status.DETECTED, Status.ASSESSED, Status.RESPONDING)
 TITLE_EXCERPT = 120
+# Clusters checked exactly per new text, those sharing the most MinHash bands with it.
+CANDIDATES = 20
 ATTEMPTS = 5
 # The fields of one signal a caller gives (the API's input serializer produces them).
 SIGNAL_FIELDS = (
@@ -205,18 +208,18 @@ def _assign_clusters(items: list[_Item]) -> None:
         if item.fingerprint not in known and item.shingles
     }
     all_bands = {band for bands in item_bands.values() for band in bands}
-    candidates: dict[int, dict] = {}  # cluster id -> {"shingles", "bands"}
+    # Band key -> the stored clusters and the clusters this batch seeds that hold it.
+    by_band: dict[int, list] = defaultdict(list)
+    shingles: dict = {}  # cluster id or seeded fingerprint -> its bigrams
     if all_bands:
         rows = SignalClusterBand.objects.filter(band__in=all_bands).values_list(
             "cluster_id", "band", "cluster__normalised"
         )
         for cluster_id, band, normal in rows:
-            candidate = candidates.setdefault(
-                cluster_id, {"shingles": text.bigrams(normal), "bands": set()}
-            )
-            candidate["bands"].add(band)
-    # Clusters this batch seeds: fingerprint -> (bands, shingles), in order.
-    seeded: dict[str, tuple[list[int], frozenset]] = {}
+            by_band[band].append(cluster_id)
+            if cluster_id not in shingles:
+                shingles[cluster_id] = text.bigrams(normal)
+    seeded: dict[str, list[int]] = {}  # fingerprint -> bands, of the clusters this batch seeds
     chosen: dict[int, str | int] = {}  # item index -> existing cluster id or seeded fingerprint
     for item in items:
         if item.fingerprint in known:
@@ -225,28 +228,14 @@ def _assign_clusters(items: list[_Item]) -> None:
         if item.fingerprint in seeded:
             chosen[item.index] = item.fingerprint
             continue
-        bands = set(item_bands.get(item.index, ()))
-        match: str | int | None = None
-        if bands:
-            stored = [
-                cid
-                for cid, c in sorted(candidates.items())
-                if c["bands"] & bands and text.near_identical(c["shingles"], item.shingles)
-            ]
-            match = stored[0] if stored else None
-            if match is None:
-                match = next(
-                    (
-                        fp
-                        for fp, (seed_bands, seed_shingles) in seeded.items()
-                        if bands & set(seed_bands)
-                        and text.near_identical(seed_shingles, item.shingles)
-                    ),
-                    None,
-                )
+        bands = item_bands.get(item.index, [])
+        match = _first_match(item, bands, by_band, shingles, seeded)
         if match is None:
-            seeded[item.fingerprint] = (sorted(bands), item.shingles)
             match = item.fingerprint
+            seeded[match] = bands
+            shingles[match] = item.shingles
+            for band in bands:
+                by_band[band].append(match)
         chosen[item.index] = match
     if seeded:
         normals = {item.fingerprint: item.normal for item in items}
@@ -267,7 +256,7 @@ def _assign_clusters(items: list[_Item]) -> None:
     bands_rows = sorted(
         (
             SignalClusterBand(cluster_id=locked[fp], band=band)
-            for fp, (bands, _shingles) in seeded.items()
+            for fp, bands in seeded.items()
             for band in bands
         ),
         key=lambda row: (row.band, row.cluster_id),
@@ -277,6 +266,23 @@ def _assign_clusters(items: list[_Item]) -> None:
     for item in items:
         value = chosen[item.index]
         item.cluster_id = value if isinstance(value, int) else locked[value]
+
+
+def _first_match(item: _Item, bands, by_band, shingles, seeded):
+    """The first (stored before seeded, then oldest) cluster near-identical to the item, among
+    the CANDIDATES clusters sharing most of its bands: the work per text is bounded."""
+    shared = Counter(cluster for band in set(bands) for cluster in by_band.get(band, ()))
+    if not shared:
+        return None
+    likely = sorted(shared, key=lambda c: (-shared[c], isinstance(c, str), str(c)))[:CANDIDATES]
+    matches = [c for c in likely if text.near_identical(shingles[c], item.shingles)]
+    if not matches:
+        return None
+    stored = [c for c in matches if isinstance(c, int)]
+    if stored:
+        return min(stored)
+    order = {fp: i for i, fp in enumerate(seeded)}  # seeded in batch order
+    return min(matches, key=order.__getitem__)
 
 
 def _lock_topics(items: list[_Item]) -> dict[str, Incident | None]:
@@ -341,7 +347,7 @@ def _assign_incidents(items: list[_Item], topics: dict[str, Incident | None]) ->
     holdings: dict[int, dict[Any, list[datetime]]] = defaultdict(dict)
     if clustered:
         start = min(item.observed_at for item in clustered) - window
-        end = max(item.observed_at for item in clustered)
+        end = max(item.observed_at for item in clustered) + window
         rows = (
             Signal.objects.filter(
                 cluster_id__in={item.cluster_id for item in clustered},
@@ -385,14 +391,18 @@ def _open(incident: Incident | None) -> bool:
 
 
 def _near_identical_incident(item: _Item, holdings, window, incidents):
-    """The open incident holding a copy of this text observed within the window before it."""
+    """The open incident holding a copy of this text observed within the window of it.
+
+    Before or after: tools deliver out of order, and a copy observed a minute before the one
+    stored is the same story.
+    """
     if item.cluster_id is None:
         return None
     moment = item.observed_at
     spans = [
         (last, key)
         for key, (first, last) in holdings[item.cluster_id].items()
-        if first <= moment and last >= moment - window
+        if first <= moment + window and last >= moment - window
     ]
     if not spans:
         return None
@@ -423,7 +433,7 @@ def _open_incidents(actor, items: list[_Item]) -> list[_NewIncident]:
 
 
 def _title(content: str, platform: str) -> str:
-    line = " ".join(content.split())
+    line = single_line(content)  # a title is one line: no control or direction characters
     if len(line) > TITLE_EXCERPT:
         line = line[: TITLE_EXCERPT - 1].rstrip() + "…"
     return _("%(platform)s: %(excerpt)s") % {"platform": Channel(platform).label, "excerpt": line}
@@ -521,14 +531,14 @@ def _attach(actor, items: list[_Item], opened: list[_NewIncident]) -> None:
 
 
 def _results(actor, items: list[_Item]) -> list[SignalResult]:
-    """What the caller learns: its signals' ids, and the incidents it fed."""
-    hidden = set()
-    stored_incidents = {item.stored["incident_id"] for item in items if item.stored}
-    if stored_incidents:
-        visible = set(
-            incidents_visible_to(actor).filter(pk__in=stored_incidents).values_list("pk", flat=True)
-        )
-        hidden = stored_incidents - visible
+    """What the caller learns: its signals' ids, and the incidents it fed that it may see.
+
+    A signal grouped into (or a duplicate held by) a confidential incident the caller may not
+    see names no incident: the evidence goes where it belongs, and its existence stays hidden.
+    """
+    named = {item.stored["incident_id"] for item in items if item.stored}
+    named |= {_incident_of(item).pk for item in items if item.target is not None}
+    visible = set(incidents_visible_to(actor).filter(pk__in=named).values_list("pk", flat=True))
     results: list[SignalResult] = []
     for item in items:
         if item.duplicate_of is not None:
@@ -537,21 +547,14 @@ def _results(actor, items: list[_Item]) -> list[SignalResult]:
                 SignalResult(item.index, "duplicate", earlier.signal, earlier.incident,
                              earlier.reference)
             )  # fmt: skip
-        elif item.stored is not None:
-            shown = item.stored["incident_id"] not in hidden
-            results.append(
-                SignalResult(
-                    item.index,
-                    "duplicate",
-                    item.stored["id"],
-                    item.stored["incident_id"] if shown else None,
-                    item.stored["incident__reference"] if shown else None,
-                )
-            )
+            continue
+        if item.stored is not None:
+            status, signal = "duplicate", item.stored["id"]
+            incident, reference = item.stored["incident_id"], item.stored["incident__reference"]
         else:
-            incident = _incident_of(item)
-            results.append(
-                SignalResult(item.index, "created", item.signal_id, incident.pk,
-                             incident.reference)
-            )  # fmt: skip
+            held = _incident_of(item)
+            status, signal, incident, reference = "created", item.signal_id, held.pk, held.reference
+        if incident not in visible:
+            incident = reference = None
+        results.append(SignalResult(item.index, status, signal, incident, reference))
     return results

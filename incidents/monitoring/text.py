@@ -25,6 +25,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 
 MIN_WORDS = 6
+# Long texts are compared on their first words: posts are short, and the work stays bounded.
+MAX_WORDS = 400
 BANDS = 8
 ROWS = 2
 _PRIME = (1 << 61) - 1
@@ -62,7 +64,7 @@ def fingerprint(normal: str) -> str:
 
 def bigrams(normal: str) -> frozenset[str]:
     """The word bigrams of a normalised text; empty below MIN_WORDS words."""
-    tokens = normal.split()
+    tokens = normal.split()[:MAX_WORDS]
     if len(tokens) < MIN_WORDS:
         return frozenset()
     return frozenset(f"{a} {b}" for a, b in itertools.pairwise(tokens))

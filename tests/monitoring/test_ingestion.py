@@ -112,10 +112,12 @@ def test_a_body_over_1_mb_but_under_5_is_fine(feed):
     assert response.status_code == 200, response.json()
 
 
-def test_every_bad_item_is_named_by_index_and_field_and_nothing_is_stored(feed, make_incident):
+def test_every_bad_item_is_named_by_index_and_field_and_nothing_is_stored(
+    make_incident, client_for, responder
+):
     reviewed = make_incident("reviewed")
     response = post(
-        feed[0],
+        client_for(responder),
         signal(external_id="ok"),
         signal(observed_at="2026-11-25T10:00:00"),
         {"platform": "myspace", "observed_at": at(1), "content": "x"},
@@ -179,6 +181,20 @@ def test_bad_values_are_refused_not_coerced(feed, field, value):
 def test_a_language_tag_is_taken_as_its_language(feed):
     body = post(feed[0], signal(language="FR-ca")).json()
     assert Signal.objects.get(pk=body["results"][0]["signal"]).language == "fr"
+
+
+def test_a_monitor_names_only_the_incidents_it_opened(feed, make_incident):
+    """Another's incident answers like an unknown id: a feed cannot probe which ids exist."""
+    client, _ = feed
+    own = post(client, signal(external_id="own")).json()["results"][0]["incident"]
+    public = make_incident("detected")
+    unknown = "9b2f0c1e-6a57-4a39-9a51-1f1c8d3c2a10"
+    response = post(client, signal(incident=str(public.pk)), signal(incident=unknown))
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors["signals.0.incident"] == errors["signals.1.incident"]
+    response = post(client, signal(incident=own, external_id="again"))
+    assert response.status_code == 200 and response.json()["results"][0]["incident"] == own
 
 
 # --- Duplicates ------------------------------------------------------------------------------
@@ -255,7 +271,7 @@ def test_a_duplicate_held_by_an_incident_the_caller_cannot_see_names_no_incident
 
 
 def test_a_named_incident_takes_the_signal_and_its_platform(feed, make_incident):
-    incident = make_incident("assessed", channels=["x"])
+    incident = make_incident("assessed", actor=feed[1], channels=["x"])  # the feed opened it
     version = incident.version
     body = post(feed[0], signal(platform="tiktok", incident=str(incident.pk))).json()
     assert body["incidents_opened"] == 0
@@ -347,7 +363,7 @@ def test_a_group_key_wins_over_near_identical_text(feed):
 def test_signals_do_not_change_the_incident_version_or_break_if_match(
     feed, make_incident, client_for, responder
 ):
-    incident = make_incident("assessed", actor=responder)
+    incident = make_incident("assessed", actor=feed[1])
     post(feed[0], signal(incident=str(incident.pk)))
     response = client_for(responder).patch(
         reverse("incident-detail", kwargs={"pk": incident.pk}),
@@ -393,8 +409,8 @@ def test_ingestion_into_an_incident_costs_the_same_queries_for_1_or_many_signals
     feed, make_incident, django_assert_max_num_queries
 ):
     """SQLite splits an insert every 999 parameters; PostgreSQL takes 500 signals in one."""
-    incident = make_incident("assessed")
-    client, _ = feed
+    client, user = feed
+    incident = make_incident("assessed", actor=user)
     named = {"incident": str(incident.pk)}
     post(client, signal(external_id="warm-up", **named))
     one = _queries(client, _batch(1, "a", **named), django_assert_max_num_queries, 25)
@@ -409,3 +425,80 @@ def test_each_incident_opened_costs_a_fixed_number_of_queries(feed, django_asser
     three = _queries(client, keys, django_assert_max_num_queries, 120)
     per_incident = (three - one) / 2
     assert per_incident == int(per_incident) and per_incident <= 30, (one, three)
+
+
+# --- Found by trying to break it -----------------------------------------------------------
+
+
+def test_a_copy_observed_just_before_a_stored_one_joins_its_incident(feed):
+    """Tools deliver out of order: the window runs both ways."""
+    client, _ = feed
+    first = post(client, signal(CAMPAIGN, author="@a", observed_at=at(60))).json()
+    second = post(client, signal(CAMPAIGN, author="@b", observed_at=at(61))).json()
+    assert second["results"][0]["incident"] == first["results"][0]["incident"]
+    both = post(
+        client,
+        signal(CAMPAIGN + " encore", author="@c", observed_at=at(5)),
+        signal(CAMPAIGN + " encore", author="@d", observed_at=at(300)),
+    ).json()
+    assert both["results"][0]["incident"] == both["results"][1]["incident"]
+
+
+def test_grouping_into_a_confidential_incident_names_no_incident_to_an_outsider(
+    make_incident, make_user, client_for
+):
+    manager = make_user("manager")
+    secret = make_incident("detected", actor=manager, is_confidential=True)
+    post(client_for(manager), signal(CAMPAIGN, incident=str(secret.pk)))
+    outsider = client_for(make_user("responder"))
+    body = post(outsider, signal(CAMPAIGN + " !", author="@x", group_key="")).json()
+    [result] = body["results"]
+    assert result["status"] == "created"
+    assert result["incident"] is None and result["reference"] is None
+    stored = Signal.objects.get(pk=result["signal"])
+    assert stored.incident_id == secret.pk  # the evidence goes where it belongs
+
+
+def test_a_title_made_from_a_signal_is_one_clean_line(feed):
+    content = "Bell \x07 escape \x1b[31mRED\u202e reversed\nsecond line\ttab"
+    body = post(feed[0], signal(content)).json()
+    title = Incident.objects.get(pk=body["results"][0]["incident"]).title
+    assert title == "X: Bell escape [31mRED reversed second line tab"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("url", "https://example.com:99999/a"),
+        ("url", "https://example.com:0/a"),
+        ("raw", {"a": "x\x00y"}),
+        ("raw", {"a\x00": 1}),
+        ("reach", 10**12 + 1),
+        ("engagement", 2**63 - 1),
+        ("content", "\u200b \u200b"),
+    ],
+)
+def test_more_values_that_are_refused(feed, field, value):
+    response = post(feed[0], signal(**{field: value}))
+    assert response.status_code == 400, response.json()
+    assert f"signals.0.{field}" in response.json()["errors"]
+
+
+def test_half_a_surrogate_pair_is_refused_everywhere(feed, client_for, responder):
+    item = b'{"platform": "x", "observed_at": "2026-11-25T10:00:00Z", "content": "a\\ud800"}'
+    body = b'{"signals": [' + item + b"]}"
+    response = feed[0].generic("POST", URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "surrogate" in response.json()["detail"]
+    response = client_for(responder).generic(
+        "POST",
+        "/api/v1/incidents/",
+        b'{"\\udc00": 1, "title": "x"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    whole_pair = b'{"title": "emoji \\ud83d\\ude00"}'
+    response = client_for(responder).generic(
+        "POST", "/api/v1/incidents/", whole_pair, content_type="application/json"
+    )
+    assert response.status_code == 201 and response.json()["title"] == "emoji \U0001f600"

@@ -10,10 +10,14 @@ from crisis_api.auth.roles import user_role
 from crisis_api.models import ApiToken
 
 FEED_ONLY = (
-    "This account feeds monitoring signals only: it may post signals (POST /api/v1/signals/) "
-    "and revoke its own token, nothing else. Use a person's account for anything else."
+    "This account feeds monitoring signals only: it may post signals (POST /api/v1/signals/), "
+    "list its own tokens and revoke one, nothing else. Use a person's account for anything else."
 )
-ALLOWED = {("post", "/api/v1/signals/"), ("post", "/api/v1/tokens/{id}/revoke/")}
+ALLOWED = {
+    ("post", "/api/v1/signals/"),
+    ("get", "/api/v1/tokens/"),
+    ("post", "/api/v1/tokens/{id}/revoke/"),
+}
 OPERATIONS = [
     (method, path)
     for path, item in SchemaGenerator().get_schema(request=None, public=True)["paths"].items()
@@ -43,10 +47,13 @@ def test_every_other_endpoint_is_403_before_any_lookup(
         assert response.json()["detail"] == FEED_ONLY
 
 
-def test_a_monitor_revokes_its_own_token_but_not_another(make_user, client_for, manager):
+def test_a_monitor_finds_and_revokes_its_own_token_but_not_another(make_user, client_for, manager):
     monitor = make_user("monitor")
     client = client_for(monitor)
     own = ApiToken.objects.filter(user=monitor).get()
+    listed = client.get("/api/v1/tokens/")
+    assert listed.status_code == 200
+    assert [token["id"] for token in listed.json()["results"]] == [own.pk]
     other = client_for(manager) and ApiToken.objects.filter(user=manager).get()
     response = client.post(f"/api/v1/tokens/{other.pk}/revoke/")
     assert response.status_code == 404

@@ -11,7 +11,7 @@ from tests.monitoring.test_ingestion import NOW, at, post, signal
 @pytest.fixture
 def fed(make_user, client_for, make_incident, responder):
     incident = make_incident("assessed", actor=responder)
-    feeder = client_for(make_user("monitor"))
+    feeder = client_for(make_user("responder"))
     named = {"incident": str(incident.pk)}
     post(
         feeder,
@@ -37,7 +37,7 @@ def test_newest_first_with_every_field(fed, client_for, viewer):
         "sentiment", "reach", "engagement", "group_key", "cluster", "received_at",
         "received_from",
     }  # fmt: skip
-    assert first["received_from"].startswith("monitor")
+    assert first["received_from"].startswith("responder")
 
 
 @pytest.mark.parametrize(
@@ -47,6 +47,7 @@ def test_newest_first_with_every_field(fed, client_for, viewer):
         ("platform=x&platform=reddit", ["un", "two", "trois"]),
         ("author=@a", ["un", "trois"]),
         ("language=en", ["two"]),
+        ("language=EN", ["two"]),
         ("observed_after={25}", ["un", "two"]),
         ("observed_before={15}", ["two", "trois"]),
     ],

@@ -13,7 +13,8 @@ class SignalFilter(django_filters.FilterSet):
 
     platform = BoundedMultipleChoiceFilter(choices=Channel.choices)
     author = BoundedCharFilter(field_name="author", label=_("Author handle (exact)"))
-    language = BoundedCharFilter(field_name="language", label=_("ISO 639-1 code, e.g. fr"))
+    language = BoundedCharFilter(field_name="language", lookup_expr="iexact",
+                                 label=_("ISO 639-1 code, e.g. fr"))  # fmt: skip
     observed_after = UtcDateTimeFilter(field_name="observed_at", lookup_expr="gte")
     observed_before = UtcDateTimeFilter(field_name="observed_at", lookup_expr="lt")
 

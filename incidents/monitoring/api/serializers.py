@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crisis_api.auth.permissions import is_feed_only
 from crisis_api.fields import (
     AwareDateTimeField,
     BoundedListField,
@@ -17,6 +18,7 @@ from crisis_api.fields import (
     StrictIntegerField,
     StrictNumberField,
     StrictUUIDField,
+    has_visible_characters,
 )
 from crisis_api.serializers import StrictInputSerializer
 from incidents.models import Channel, Scope, Severity
@@ -27,10 +29,11 @@ from incidents.selectors import incidents_visible_to
 
 BATCH_MAX_ITEMS = 500
 _LANGUAGE = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]{1,8})*$")
-_REACH = Signal._meta.get_field("reach")
 
 
-@extend_schema_field({"type": "string", "pattern": "^[a-z]{2}$", "example": "fr"})
+@extend_schema_field(
+    {"type": "string", "pattern": "^[A-Za-z]{2}([-_][A-Za-z0-9]{1,8})*$", "example": "fr"}
+)
 class LanguageField(SingleLineCharField):
     """An ISO 639-1 code (`fr`); a language tag such as `fr-FR` is taken as its language."""
 
@@ -69,11 +72,11 @@ class SignalInputSerializer(StrictInputSerializer):
         min_value=-1, max_value=1, required=False, allow_null=True, help_text=_("-1 to 1.")
     )
     reach = StrictIntegerField(
-        model_field=_REACH, min_value=0, required=False, allow_null=True,
+        min_value=0, max_value=m.AUDIENCE_MAX, required=False, allow_null=True,
         help_text=_("People who may have seen it."),
     )  # fmt: skip
     engagement = StrictIntegerField(
-        model_field=_REACH, min_value=0, required=False, allow_null=True,
+        min_value=0, max_value=m.AUDIENCE_MAX, required=False, allow_null=True,
         help_text=_("Likes, shares, replies."),
     )  # fmt: skip
     group_key = SingleLineCharField(
@@ -92,7 +95,7 @@ class SignalInputSerializer(StrictInputSerializer):
     )
 
     def validate_content(self, value):
-        if not value.strip():
+        if not has_visible_characters(value):
             raise serializers.ValidationError(_("Give the text of the post; it is empty."))
         return value
 
@@ -137,7 +140,10 @@ class SignalBatchInputSerializer(StrictInputSerializer):
         found = {}
         if named:
             user = self.context["request"].user
-            visible = incidents_visible_to(user).filter(pk__in=set(named.values()))
+            visible = incidents_visible_to(user)
+            if is_feed_only(user):  # a feed names only the incidents it opened: no probing
+                visible = visible.filter(created_by=user)
+            visible = visible.filter(pk__in=set(named.values()))
             found = {incident.pk: incident for incident in visible.only("pk", "status")}
         incident_errors = {}
         for index, pk in named.items():
@@ -171,7 +177,7 @@ class SignalResultSerializer(serializers.Serializer):
     signal = serializers.UUIDField(help_text=_("Its id (the stored one, for a duplicate)."))
     incident = serializers.UUIDField(
         allow_null=True,
-        help_text=_("The incident it feeds (null for a duplicate held by one you may not see)."),
+        help_text=_("The incident it feeds (null when it is one you may not see)."),
     )
     reference = serializers.CharField(allow_null=True)
 
@@ -278,7 +284,7 @@ class SuggestionFiguresSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_(
             "The near-identical text with the most distinct authors within the window, among "
-            "texts that are at least 30% of the signals and have 10 authors or more."
+            "texts that are at least 30% of the signals and have two authors or more."
         ),
     )
 

@@ -67,7 +67,8 @@ class SignalBatchView(APIView):
             "Duplicates (same platform and external_id, or the same URL once normalised) are "
             "not stored again. Each new signal goes to the incident it names, else the open "
             "incident of its group_key, else an open incident holding a near-identical text "
-            "observed up to 72 hours before, else a new incident. The body may reach 5 MB."
+            "observed within 72 hours of it, else a new incident. The body may reach 5 MB. An "
+            "incident the caller may not see is named null."
         ),
         request=s.SignalBatchInputSerializer,
         responses=responses({200: s.SignalIngestionSerializer}, 400, 401, 403, 413, 503,
