@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -141,3 +141,76 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} {self.observed_at:%Y-%m-%d %H:%M} {self.author}"
+
+
+class SignalTally(models.Model):
+    """What an incident's signals of one hour, platform and language add up to.
+
+    Kept by ingestion (crisis_api.rollups), so the summary sums a few hundred rows instead of
+    aggregating every signal. `negative` counts sentiments below the
+    ASSESSMENT_SUGGESTION["negative_sentiment_below"] of the time they were received.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    platform = models.CharField(max_length=16)
+    language = models.CharField(max_length=2, blank=True)
+    signals = models.PositiveBigIntegerField(default=0)
+    reach = models.PositiveBigIntegerField(default=0)
+    engagement = models.PositiveBigIntegerField(default=0)
+    with_sentiment = models.PositiveBigIntegerField(default=0)
+    negative = models.PositiveBigIntegerField(default=0)
+    first_observed_at = models.DateTimeField()
+    last_observed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "hour", "platform", "language"], name="signal_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.hour:%Y-%m-%d %H}h {self.platform}: {self.signals}"
+
+
+class SignalAuthorTally(models.Model):
+    """An author's signals and reach within an incident (authors that are not empty)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    author = models.CharField(max_length=HANDLE_MAX_LENGTH)
+    signals = models.PositiveBigIntegerField(default=0)
+    reach = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "author"], name="signal_author_tally_key")
+        ]
+        indexes = [
+            models.Index(
+                F("incident"), F("signals").desc(), F("reach").desc(), F("author"),
+                name="signal_author_tally_top",
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.author}: {self.signals}"
+
+
+class SignalClusterTally(models.Model):
+    """A text cluster's signals within an incident (by authors that are not empty), and its
+    smallest and largest author: they differ when two authors or more posted the text."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    cluster = models.ForeignKey(SignalCluster, on_delete=models.CASCADE, related_name="+")
+    signals = models.PositiveBigIntegerField(default=0)
+    low_author = models.CharField(max_length=HANDLE_MAX_LENGTH)
+    high_author = models.CharField(max_length=HANDLE_MAX_LENGTH)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "cluster"], name="signal_cluster_tally_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.cluster_id}: {self.signals}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from incidents.models import Category, Channel, Impact, Incident, Scope, Severity
-from incidents.monitoring.models import Signal
+from incidents.monitoring.models import (
+    Signal,
+    SignalAuthorTally,
+    SignalClusterTally,
+    SignalTally,
+)
 
 HOURS_SHOWN = 48
 # The figures a suggestion reports (the API's AssessmentSuggestionSerializer shows them).
@@ -67,49 +72,31 @@ class SignalsSummary:
 def signals_summary(*, incident: Incident, now: datetime | None = None) -> SignalsSummary:
     """Counts, reach, platforms, languages, hours, sentiment, copies and top authors.
 
-    Four aggregate queries whatever the number of signals: one grouped by hour, platform and
-    language (a few hundred rows, from which the totals, the platforms, the languages and the
-    hours are summed here), the distinct authors, the top authors, and the copies by another
-    author (clusters whose smallest and largest author differ: no distinct count, no sort).
+    Read from the tallies the ingestion keeps (four small queries, whatever the number of
+    signals): the incident's hours by platform and language (from which the totals, the
+    platforms, the languages and the hours are summed here), its authors (counted, and the
+    top ten through an index), and its text clusters written by two authors or more.
     """
     now = now or timezone.now()
-    signals = Signal.objects.filter(incident_id=incident.pk)
-    negative_below = _rules()["negative_sentiment_below"]
     groups = list(
-        signals.annotate(hour=TruncHour("observed_at"))
-        .values("hour", "platform", "language")
-        .annotate(
-            n=Count("id"),
-            reach=Sum("reach"),
-            engagement=Sum("engagement"),
-            first=Min("observed_at"),
-            last=Max("observed_at"),
-            with_sentiment=Count("id", filter=Q(sentiment__isnull=False)),
-            negative=Count("id", filter=Q(sentiment__lt=negative_below)),
+        SignalTally.objects.filter(incident_id=incident.pk).values(
+            "hour", "platform", "language", "signals", "reach", "engagement", "with_sentiment",
+            "negative", "first_observed_at", "last_observed_at",
         )
-        .order_by()
-    )
-    count = sum(group["n"] for group in groups)
+    )  # fmt: skip
+    count = sum(group["signals"] for group in groups)
     platforms, languages, hourly = Counter(), Counter(), Counter()
     for group in groups:
-        platforms[group["platform"]] += group["n"]
+        platforms[group["platform"]] += group["signals"]
         if group["language"]:
-            languages[group["language"]] += group["n"]
-        hourly[group["hour"]] += group["n"]
-    authors = signals.exclude(author="").aggregate(n=Count("author", distinct=True))["n"]
-    top = (
-        signals.exclude(author="")
-        .values("author")
-        .annotate(signals=Count("id"), reach=Sum("reach"))
-        .order_by("-signals", F("reach").desc(nulls_last=True), "author")[:TOP_AUTHORS]
-    )
+            languages[group["language"]] += group["signals"]
+        hourly[group["hour"]] += group["signals"]
+    authors = SignalAuthorTally.objects.filter(incident_id=incident.pk)
+    top = authors.order_by("-signals", "-reach", "author").values("author", "signals", "reach")
     copied = (
-        signals.filter(cluster__isnull=False)
-        .exclude(author="")
-        .values("cluster_id")
-        .annotate(n=Count("id"), low=Min("author"), high=Max("author"))
-        .filter(low__lt=F("high"))
-        .aggregate(total=Sum("n"))["total"]
+        SignalClusterTally.objects.filter(incident_id=incident.pk)
+        .exclude(low_author=F("high_author"))
+        .aggregate(total=Sum("signals"))["total"]
         or 0
     )
     peak = max(hourly.items(), key=lambda item: (item[1], item[0]), default=None)
@@ -122,21 +109,18 @@ def signals_summary(*, incident: Incident, now: datetime | None = None) -> Signa
     negative = sum(group["negative"] for group in groups)
     return SignalsSummary(
         count=count,
-        authors=authors,
-        reach=sum(group["reach"] or 0 for group in groups),
-        engagement=sum(group["engagement"] or 0 for group in groups),
+        authors=authors.count(),
+        reach=sum(group["reach"] for group in groups),
+        engagement=sum(group["engagement"] for group in groups),
         platforms=_largest_first(platforms),
         languages=_largest_first(languages),
-        first_observed_at=min((group["first"] for group in groups), default=None),
-        last_observed_at=max((group["last"] for group in groups), default=None),
+        first_observed_at=min((group["first_observed_at"] for group in groups), default=None),
+        last_observed_at=max((group["last_observed_at"] for group in groups), default=None),
         peak_hour={"start": peak[0], "count": peak[1]} if peak else None,
         per_hour=per_hour,
         negative_share=round(negative / with_sentiment, 4) if with_sentiment else None,
         near_duplicate_share=round(copied / count, 4) if count else None,
-        top_authors=[
-            {"author": row["author"], "signals": row["signals"], "reach": row["reach"] or 0}
-            for row in top
-        ],
+        top_authors=list(top[:TOP_AUTHORS]),
         with_sentiment=with_sentiment,
         negative=negative,
         hourly=dict(hourly),
@@ -173,14 +157,14 @@ def _campaign(incident: Incident, count: int) -> dict | None:
     """
     rules = _rules()
     signals = Signal.objects.filter(incident_id=incident.pk, cluster__isnull=False)
-    candidates = {
-        row["cluster_id"]: row["n"]
-        for row in signals.exclude(author="")
-        .values("cluster_id")
-        .annotate(n=Count("id"), low=Min("author"), high=Max("author"))
-        .filter(n__gte=max(1, math.ceil(rules["coordinated_share"] * count)), low__lt=F("high"))
-        .order_by()
-    }
+    candidates = dict(
+        SignalClusterTally.objects.filter(
+            incident_id=incident.pk,
+            signals__gte=max(1, math.ceil(rules["coordinated_share"] * count)),
+        )
+        .exclude(low_author=F("high_author"))
+        .values_list("cluster_id", "signals")
+    )
     if not candidates:
         return None
     hourly = Counter(

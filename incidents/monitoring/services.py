@@ -13,7 +13,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,9 +26,18 @@ from django.utils.translation import gettext_lazy
 from crisis_api.errors import InvalidInput, ProblemError
 from crisis_api.events.services import NewEvent, events_append
 from crisis_api.fields import single_line
+from crisis_api.rollups import rollup_add
 from incidents.models import Channel, Incident, Status
 from incidents.monitoring import text
-from incidents.monitoring.models import Signal, SignalCluster, SignalClusterBand, SignalTopic
+from incidents.monitoring.models import (
+    Signal,
+    SignalAuthorTally,
+    SignalCluster,
+    SignalClusterBand,
+    SignalClusterTally,
+    SignalTally,
+    SignalTopic,
+)
 from incidents.selectors import incidents_visible_to
 from incidents.services import incident_create
 
@@ -146,6 +155,7 @@ def _ingest(actor, signals) -> IngestionReport:
     opened = _open_incidents(actor, new)
     new = _store(actor, new)
     _attach(actor, new, opened)
+    _tally(new)
     return IngestionReport(results=_results(actor, items), incidents_opened=len(opened))
 
 
@@ -528,6 +538,71 @@ def _attach(actor, items: list[_Item], opened: list[_NewIncident]) -> None:
             )
         )
     events_append(events)
+
+
+def _tally(items: list[_Item]) -> None:
+    """Add the stored signals to their incidents' tallies, which the summary reads (three
+    upserts, whatever the number of signals)."""
+    below = settings.ASSESSMENT_SUGGESTION["negative_sentiment_below"]
+    hours: dict[tuple, dict] = {}
+    authors: dict[tuple, dict] = {}
+    clusters: dict[tuple, dict] = {}
+    for item in items:
+        values, incident = item.values, _incident_of(item).pk
+        at = item.observed_at.astimezone(UTC)
+        hour = at.replace(minute=0, second=0, microsecond=0)
+        language = values.get("language") or ""
+        row = hours.setdefault(
+            (incident, hour, values["platform"], language),
+            {"incident": incident, "hour": hour, "platform": values["platform"],
+             "language": language, "signals": 0, "reach": 0, "engagement": 0,
+             "with_sentiment": 0, "negative": 0, "first_observed_at": at,
+             "last_observed_at": at},
+        )  # fmt: skip
+        row["signals"] += 1
+        row["reach"] += values.get("reach") or 0
+        row["engagement"] += values.get("engagement") or 0
+        if values.get("sentiment") is not None:
+            row["with_sentiment"] += 1
+            row["negative"] += values["sentiment"] < below
+        row["first_observed_at"] = min(row["first_observed_at"], at)
+        row["last_observed_at"] = max(row["last_observed_at"], at)
+        author = values.get("author") or ""
+        if not author:
+            continue
+        tally = authors.setdefault(
+            (incident, author), {"incident": incident, "author": author, "signals": 0, "reach": 0}
+        )
+        tally["signals"] += 1
+        tally["reach"] += values.get("reach") or 0
+        if item.cluster_id is not None:
+            copy = clusters.setdefault(
+                (incident, item.cluster_id),
+                {"incident": incident, "cluster": item.cluster_id, "signals": 0,
+                 "low_author": author, "high_author": author},
+            )  # fmt: skip
+            copy["signals"] += 1
+            copy["low_author"] = min(copy["low_author"], author)
+            copy["high_author"] = max(copy["high_author"], author)
+    rollup_add(
+        SignalTally,
+        hours.values(),
+        keys=("incident", "hour", "platform", "language"),
+        add=("signals", "reach", "engagement", "with_sentiment", "negative"),
+        least=("first_observed_at",),
+        greatest=("last_observed_at",),
+    )
+    rollup_add(
+        SignalAuthorTally, authors.values(), keys=("incident", "author"), add=("signals", "reach")
+    )
+    rollup_add(
+        SignalClusterTally,
+        clusters.values(),
+        keys=("incident", "cluster"),
+        add=("signals",),
+        least=("low_author",),
+        greatest=("high_author",),
+    )
 
 
 def _results(actor, items: list[_Item]) -> list[SignalResult]:

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from crisis_api.auth.tokens import api_token_issue
 from incidents.models import Incident
-from incidents.monitoring.models import Signal
+from incidents.monitoring.models import Signal, SignalTally
 from tests.monitoring.test_ingestion import CAMPAIGN, URL, signal
 
 pytestmark = [
@@ -91,3 +91,8 @@ def test_overlapping_batches_store_each_signal_once(secret):
     assert [r.status_code for r in responses] == [200] * 3, [r.content[:300] for r in responses]
     assert Signal.objects.count() == 40
     assert sum(r.json()["created"] for r in responses) == 40
+    incidents = Signal.objects.values_list("incident", flat=True).distinct()
+    counted = sum(
+        SignalTally.objects.filter(incident__in=incidents).values_list("signals", flat=True)
+    )
+    assert counted == 40  # the tallies the summary reads saw every signal once

@@ -420,7 +420,7 @@ def test_ingestion_into_an_incident_costs_the_same_queries_for_1_or_many_signals
 
 def test_each_incident_opened_costs_a_fixed_number_of_queries(feed, django_assert_max_num_queries):
     client, _ = feed
-    one = _queries(client, _batch(1, "a", group_key="k1"), django_assert_max_num_queries, 40)
+    one = _queries(client, _batch(1, "a", group_key="k1"), django_assert_max_num_queries, 50)
     keys = [dict(s, group_key=f"key{i % 3}") for i, s in enumerate(_batch(30, "b"))]
     three = _queries(client, keys, django_assert_max_num_queries, 120)
     per_incident = (three - one) / 2
