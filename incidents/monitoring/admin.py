@@ -173,7 +173,8 @@ def suggestion_panel(suggestion: AssessmentSuggestion) -> str:
     severity = dict(Severity.choices).get(suggestion.severity, EMPTY)
     reasons = format_html_join("", "<li>{}</li>", ((r.message,) for r in suggestion.reasons))
     return format_html(
-        '<div class="crisis-suggestion" id="crisis-suggestion"><h2>{}</h2>'
+        '<div class="crisis-suggestion" id="crisis-suggestion">'
+        '<p class="crisis-suggestion-title"><strong>{}</strong></p>'
         '<dl class="crisis-figures"><dt>{}</dt><dd><strong>{}</strong></dd><dt>{}</dt>'
         "<dd><strong>{}</strong></dd></dl><ul>{}</ul><p>{}</p></div>",
         _("What the signals suggest"),
