@@ -373,10 +373,13 @@ def _assign_incidents(items: list[_Item], topics: dict[str, Incident | None]) ->
             holdings[row["cluster_id"]][row["incident_id"]] = [row["first"], row["last"]]
     incidents: dict[Any, Any] = {}  # incident id (or _NewIncident) -> object
     current = {key: incident for key, incident in topics.items() if _open(incident)}
+    bound = {}  # group keys without an open incident, now fed by the incident a signal names
     for item in items:
         key = item.values.get("group_key") or ""
         if item.values.get("incident") is not None:
             target = item.values["incident"]
+            if key and key not in current:
+                current[key] = bound[key] = target
         elif key:
             target = current.get(key)
             if target is None:
@@ -394,6 +397,8 @@ def _assign_incidents(items: list[_Item], topics: dict[str, Incident | None]) ->
             )
             span[0] = min(span[0], item.observed_at)
             span[1] = max(span[1], item.observed_at)
+    for key, incident in bound.items():  # the key's next signals go there too
+        SignalTopic.objects.filter(key=key).update(incident=incident)
 
 
 def _open(incident: Incident | None) -> bool:

@@ -502,3 +502,12 @@ def test_half_a_surrogate_pair_is_refused_everywhere(feed, client_for, responder
         "POST", "/api/v1/incidents/", whole_pair, content_type="application/json"
     )
     assert response.status_code == 201 and response.json()["title"] == "emoji \U0001f600"
+
+
+def test_a_group_key_sent_with_a_named_incident_feeds_it_from_then_on(feed):
+    client, _ = feed
+    opened = post(client, signal("one", external_id="g1")).json()["results"][0]["incident"]
+    post(client, signal("two", external_id="g2", incident=opened, group_key="alert-5"))
+    body = post(client, signal("three", external_id="g3", group_key="alert-5")).json()
+    assert body["incidents_opened"] == 0
+    assert body["results"][0]["incident"] == opened
