@@ -21,7 +21,7 @@ def rollup_add(
     greatest: Sequence[str] = (),
 ) -> None:
     """Insert each row, or add its `add` columns to the stored row with the same `keys` and
-    keep the smaller `least` and the larger `greatest` values (never NULL)."""
+    keep the smaller `least` and the larger `greatest` values (NULL: none yet)."""
     rows = sorted(rows, key=lambda row: tuple(str(row[key]) for key in keys))
     if not rows:
         return
@@ -38,8 +38,12 @@ def rollup_add(
         # Text compares by code point, as Python does (SQLite's default; "C" on PostgreSQL).
         text = meta.get_field(name).get_internal_type() in ("CharField", "TextField")
         collate = ' COLLATE "C"' if text and not sqlite else ""
-        col = column[name]
-        return f"{col} = {function}({table}.{col}{collate}, excluded.{col}{collate})"
+        old, new = f"{table}.{column[name]}", f"excluded.{column[name]}"
+        # NULL means "none yet": the other value wins (SQLite's MIN would answer NULL).
+        return (
+            f"{column[name]} = {function}(COALESCE({old}, {new}){collate}, "
+            f"COALESCE({new}, {old}){collate})"
+        )
 
     updates = [f"{column[n]} = {table}.{column[n]} + excluded.{column[n]}" for n in add]
     updates += [extreme(smaller, n) for n in least]

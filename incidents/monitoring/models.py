@@ -198,19 +198,26 @@ class SignalAuthorTally(models.Model):
 
 
 class SignalClusterTally(models.Model):
-    """A text cluster's signals within an incident (by authors that are not empty), and its
-    smallest and largest author: they differ when two authors or more posted the text."""
+    """A text cluster within an incident: its signals, when they were observed (which the
+    ingestion reads to find the incident holding copies of a text), and the signals by
+    authors that are not empty with their smallest and largest author (they differ when two
+    authors or more posted the text)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
     cluster = models.ForeignKey(SignalCluster, on_delete=models.CASCADE, related_name="+")
+    all_signals = models.PositiveBigIntegerField(default=0)
+    first_observed_at = models.DateTimeField()
+    last_observed_at = models.DateTimeField()
     signals = models.PositiveBigIntegerField(default=0)
-    low_author = models.CharField(max_length=HANDLE_MAX_LENGTH)
-    high_author = models.CharField(max_length=HANDLE_MAX_LENGTH)
+    # NULL while no signal of the text has an author: the upserts' LEAST/GREATEST skip it.
+    low_author = models.CharField(max_length=HANDLE_MAX_LENGTH, null=True)  # noqa: DJ001
+    high_author = models.CharField(max_length=HANDLE_MAX_LENGTH, null=True)  # noqa: DJ001
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["incident", "cluster"], name="signal_cluster_tally_key")
         ]
+        indexes = [models.Index(fields=["cluster", "last_observed_at"], name="signal_cluster_span")]
 
     def __str__(self) -> str:
-        return f"{self.incident_id} {self.cluster_id}: {self.signals}"
+        return f"{self.incident_id} {self.cluster_id}: {self.all_signals}"

@@ -94,7 +94,7 @@ def signals_summary(*, incident: Incident, now: datetime | None = None) -> Signa
     authors = SignalAuthorTally.objects.filter(incident_id=incident.pk)
     top = authors.order_by("-signals", "-reach", "author").values("author", "signals", "reach")
     copied = (
-        SignalClusterTally.objects.filter(incident_id=incident.pk)
+        SignalClusterTally.objects.filter(incident_id=incident.pk, low_author__isnull=False)
         .exclude(low_author=F("high_author"))
         .aggregate(total=Sum("signals"))["total"]
         or 0
@@ -161,6 +161,7 @@ def _campaign(incident: Incident, count: int) -> dict | None:
         SignalClusterTally.objects.filter(
             incident_id=incident.pk,
             signals__gte=max(1, math.ceil(rules["coordinated_share"] * count)),
+            low_author__isnull=False,
         )
         .exclude(low_author=F("high_author"))
         .values_list("cluster_id", "signals")

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -358,19 +358,16 @@ def _assign_incidents(items: list[_Item], topics: dict[str, Incident | None]) ->
     if clustered:
         start = min(item.observed_at for item in clustered) - window
         end = max(item.observed_at for item in clustered) + window
-        rows = (
-            Signal.objects.filter(
-                cluster_id__in={item.cluster_id for item in clustered},
-                observed_at__gte=start,
-                observed_at__lte=end,
-                incident__status__in=OPEN_STATUSES,
-            )
-            .values("cluster_id", "incident_id")
-            .annotate(first=Min("observed_at"), last=Max("observed_at"))
-            .order_by()
-        )
-        for row in rows:
-            holdings[row["cluster_id"]][row["incident_id"]] = [row["first"], row["last"]]
+        # The span of each text in each open incident, from the cluster tallies (a row per
+        # text and incident, not a scan of the signals).
+        rows = SignalClusterTally.objects.filter(
+            cluster_id__in={item.cluster_id for item in clustered},
+            last_observed_at__gte=start,
+            first_observed_at__lte=end,
+            incident__status__in=OPEN_STATUSES,
+        ).values_list("cluster_id", "incident_id", "first_observed_at", "last_observed_at")
+        for cluster_id, incident_id, first, last in rows:
+            holdings[cluster_id][incident_id] = [first, last]
     incidents: dict[Any, Any] = {}  # incident id (or _NewIncident) -> object
     current = {key: incident for key, incident in topics.items() if _open(incident)}
     bound = {}  # group keys without an open incident, now fed by the incident a signal names
@@ -573,22 +570,27 @@ def _tally(items: list[_Item]) -> None:
         row["first_observed_at"] = min(row["first_observed_at"], at)
         row["last_observed_at"] = max(row["last_observed_at"], at)
         author = values.get("author") or ""
-        if not author:
-            continue
-        tally = authors.setdefault(
-            (incident, author), {"incident": incident, "author": author, "signals": 0, "reach": 0}
-        )
-        tally["signals"] += 1
-        tally["reach"] += values.get("reach") or 0
         if item.cluster_id is not None:
             copy = clusters.setdefault(
                 (incident, item.cluster_id),
-                {"incident": incident, "cluster": item.cluster_id, "signals": 0,
-                 "low_author": author, "high_author": author},
+                {"incident": incident, "cluster": item.cluster_id, "all_signals": 0,
+                 "first_observed_at": at, "last_observed_at": at, "signals": 0,
+                 "low_author": None, "high_author": None},
             )  # fmt: skip
-            copy["signals"] += 1
-            copy["low_author"] = min(copy["low_author"], author)
-            copy["high_author"] = max(copy["high_author"], author)
+            copy["all_signals"] += 1
+            copy["first_observed_at"] = min(copy["first_observed_at"], at)
+            copy["last_observed_at"] = max(copy["last_observed_at"], at)
+            if author:
+                copy["signals"] += 1
+                copy["low_author"] = min(copy["low_author"] or author, author)
+                copy["high_author"] = max(copy["high_author"] or author, author)
+        if author:
+            tally = authors.setdefault(
+                (incident, author),
+                {"incident": incident, "author": author, "signals": 0, "reach": 0},
+            )
+            tally["signals"] += 1
+            tally["reach"] += values.get("reach") or 0
     rollup_add(
         SignalTally,
         hours.values(),
@@ -604,9 +606,9 @@ def _tally(items: list[_Item]) -> None:
         SignalClusterTally,
         clusters.values(),
         keys=("incident", "cluster"),
-        add=("signals",),
-        least=("low_author",),
-        greatest=("high_author",),
+        add=("all_signals", "signals"),
+        least=("first_observed_at", "low_author"),
+        greatest=("last_observed_at", "high_author"),
     )
 
 
