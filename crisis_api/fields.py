@@ -80,9 +80,16 @@ def single_line(value: str) -> str:
     return " ".join(kept.split())
 
 
+# Letters and symbols that Unicode draws as nothing (Hangul fillers, the braille blank).
+_BLANK_LOOKALIKES = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+
+
 def has_visible_characters(value: str) -> bool:
     """True when `value` holds something a reader sees (not only spaces and invisible marks)."""
-    return any(unicodedata.category(char)[0] not in "ZC" for char in value)
+    return any(
+        unicodedata.category(char)[0] not in "ZC" and char not in _BLANK_LOOKALIKES
+        for char in value
+    )
 
 
 class StrictCharField(serializers.CharField):

@@ -32,10 +32,22 @@ def _check_count(values) -> None:
 
 
 class _BoundedMultipleChoiceField(forms.MultipleChoiceField):
-    """Values from a fixed list, repeated at most QUERY_VALUES times."""
+    """Values from a fixed list, repeated at most QUERY_VALUES times. A value refused is
+    quoted short and printable: the answer never echoes a long or binary parameter back."""
 
     def validate(self, value):
         _check_count(value)
+        for item in value:
+            if not self.valid_value(item):
+                shown = "".join(c if c.isprintable() else "?" for c in str(item)[:50])
+                raise forms.ValidationError(
+                    _("%(value)s is not one of the values allowed: %(choices)s.")
+                    % {
+                        "value": shown + ("…" if len(str(item)) > 50 else ""),
+                        "choices": ", ".join(str(key) for key, _label in self.choices),
+                    },
+                    code="invalid_choice",
+                )
         super().validate(value)
 
 

@@ -32,6 +32,11 @@ class CursorPagination(pagination.CursorPagination):
     """
 
     page_size = 25
+    # A cursor is a position (the ordering field's value) and an offset among the rows that
+    # share it. DRF caps that offset at 1,000, after which `next` repeats the same page
+    # forever when more rows tie (every incident without a deadline sorts at one value);
+    # this raises the cap to a million ties, each page skipping them with an OFFSET.
+    offset_cutoff = 1_000_000
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering_param = "ordering"

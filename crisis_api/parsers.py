@@ -1,6 +1,7 @@
 """A JSON body parser that refuses deep nesting before parsing, and anything but UTF-8 JSON."""
 
 import json
+import math
 import re
 
 from django.utils.translation import gettext as _
@@ -52,7 +53,10 @@ class BoundedJSONParser(JSONParser):
             )
         try:
             data = json.loads(
-                text, parse_constant=strict_constant, object_pairs_hook=_object_without_repeats
+                text,
+                parse_constant=strict_constant,
+                parse_float=_finite_float,
+                object_pairs_hook=_object_without_repeats,
             )
         except _RepeatedKey as exc:
             raise ParseError(
@@ -119,3 +123,12 @@ def _has_lone_surrogate(value) -> bool:
         elif isinstance(item, list):
             stack.extend(item)
     return False
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused when it overflows to infinity
+    (1e999): JSON has no infinity, and no database column takes one."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("number out of range")
+    return value

@@ -511,3 +511,24 @@ def test_a_group_key_sent_with_a_named_incident_feeds_it_from_then_on(feed):
     body = post(client, signal("three", external_id="g3", group_key="alert-5")).json()
     assert body["incidents_opened"] == 0
     assert body["results"][0]["incident"] == opened
+
+
+@pytest.mark.parametrize("number", ["1e999", "-1e999", "[1e400]"])
+def test_a_number_that_overflows_is_refused_before_anything(feed, number):
+    item = (
+        '{"platform": "x", "observed_at": "2026-11-25T10:00:00Z", "content": "a", '
+        f'"raw": {{"a": {number}}}}}'
+    )
+    body = '{"signals": [' + item + "]}"
+    response = feed[0].generic("POST", URL, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "Infinity" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("content", ["\u3164\u115f", "\u2800", "\u200b\u2060"])
+def test_content_that_shows_nothing_is_refused(feed, content):
+    response = post(feed[0], signal(content))
+    assert response.status_code == 400
+    assert response.json()["errors"]["signals.0.content"] == [
+        "Give the text of the post; it is empty."
+    ]

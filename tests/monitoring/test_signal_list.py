@@ -117,3 +117,28 @@ def test_the_list_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(4):  # token, permissions, incident, page
         response = client.get(url(incident))
     assert len(response.json()["results"]) == min(count, 25)
+
+
+def test_next_links_cover_more_than_a_thousand_tied_rows_once(make_incident, client_for, viewer):
+    """1,050 signals observed at the same instant: every one once, then no `next`."""
+    incident = make_incident("assessed")
+    Signal.objects.bulk_create(
+        Signal(incident=incident, platform="x", observed_at=NOW, content=str(i),
+               received_from=incident.created_by)
+        for i in range(1050)
+    )  # fmt: skip
+    client, seen, link = client_for(viewer), [], f"{url(incident)}?page_size=100"
+    while link:
+        page = client.get(link).json()
+        seen += [signal["id"] for signal in page["results"]]
+        link = page["next"]
+        assert len(seen) <= 1050, "the same rows came back"
+    assert len(seen) == len(set(seen)) == 1050
+
+
+def test_a_refused_filter_value_is_quoted_short(fed, client_for, viewer):
+    response = client_for(viewer).get(f"{url(fed)}?platform={'y' * 5000}%00")
+    assert response.status_code == 400
+    [message] = response.json()["errors"]["platform"]
+    assert message.startswith("y" * 50 + "… is not one of the values allowed: x, facebook")
+    assert len(message) < 300
