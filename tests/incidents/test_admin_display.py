@@ -42,7 +42,7 @@ def test_no_severity_and_no_deadline_are_the_empty_marker(make_incident, manager
 @pytest.mark.parametrize(
     ("language", "response", "resolution"),
     [("en", "Response · Breached", "Resolution · On track"),
-     ("fr", "Réponse · En retard", "Résolution · Dans les temps")],
+     ("fr", "Réponse · Dépassé", "Résolution · Dans les temps")],
 )  # fmt: skip
 def test_deadline_badges_are_coloured_and_localised(
     language, response, resolution, make_incident, manager
