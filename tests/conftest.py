@@ -72,6 +72,17 @@ def plain_static_files(settings):
 
 
 @pytest.fixture
+def admin_client_for(client, plain_static_files):
+    """admin_client_for(user) -> the test client, logged in to the admin as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
 def make_user(db):
     """make_user(role=None, username=None) -> a user with that role (None: no role)."""
 

@@ -20,15 +20,6 @@ def transition_url(incident, name):
     return reverse("admin:incidents_incident_transition", args=[incident.pk, name])
 
 
-@pytest.fixture
-def admin_client_for(client, plain_static_files):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 # --- access --------------------------------------------------------------------------------
 
 

@@ -22,15 +22,6 @@ def policy_url(severity: str) -> str:
 
 
 @pytest.fixture
-def admin_client_for(client, plain_static_files):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
 def late(make_incident, manager):
     """A critical incident assessed two hours ago, without a response: its response breached."""
     now = timezone.now()

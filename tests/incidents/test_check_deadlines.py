@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone, translation
 
 from crisis_api.events.verification import verify_stream
@@ -15,6 +15,7 @@ from crisis_api.models import Event
 from incidents import services
 from incidents.deadlines.services import incident_deadline_breaches_record
 from incidents.models import Incident
+from tests.concurrency import POSTGRES_ONLY
 
 BREACHES = ("incident.response_deadline_breached", "incident.resolution_deadline_breached")
 H = timedelta(hours=1)
@@ -156,14 +157,7 @@ def test_quiet_for_cron_and_french_on_request(past):
 
 def on_postgresql(test):
     """Threads, each with its own connection to a database that commits."""
-    marks = [
-        pytest.mark.postgres,
-        pytest.mark.skipif(
-            connection.vendor != "postgresql",
-            reason="needs PostgreSQL: SQLite test databases live in one connection's memory",
-        ),
-        pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    ]
+    marks = [*POSTGRES_ONLY, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
     for mark in marks:
         test = mark(test)
     return test

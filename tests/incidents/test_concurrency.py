@@ -1,48 +1,14 @@
 """Concurrent conflicting transitions: exactly one wins, the others get 409, one event."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from crisis_api.auth.tokens import api_token_issue
 from crisis_api.models import Event
+from tests.concurrency import POSTGRES_ONLY, race
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite test databases live in one connection's memory",
-    ),
-]
-
+pytestmark = POSTGRES_ONLY
 RACERS = 8
-
-
-def _race(requests):
-    """Send every (url, payload, secret) at once from its own thread and connection."""
-    barrier = threading.Barrier(len(requests))
-    responses = [None] * len(requests)
-
-    def send(index, url, payload, secret):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = client.post(url, payload, format="json")
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return responses
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -52,7 +18,7 @@ def test_same_transition_raced_by_many(make_incident, responder):
     url = reverse("incident-resolve", kwargs={"pk": incident.pk})
     payload = {"resolution_summary": "Done."}
 
-    responses = _race([(url, payload, secret)] * RACERS)
+    responses = race([(url, payload, secret)] * RACERS)
 
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] + [409] * (RACERS - 1)
@@ -70,7 +36,7 @@ def test_conflicting_transitions_raced(make_incident, responder):
     dismiss = reverse("incident-dismiss", kwargs={"pk": incident.pk})
     requests = [(respond, {}, secret), (dismiss, {"reason": "dup"}, secret)] * (RACERS // 2)
 
-    responses = _race(requests)
+    responses = race(requests)
 
     assert sorted(r.status_code for r in responses) == [200] + [409] * (RACERS - 1)
     events = Event.objects.filter(stream=incident.stream).order_by("sequence")
@@ -83,7 +49,7 @@ def test_concurrent_creates_get_distinct_references(responder):
     _, secret = api_token_issue(user=responder)
     url = reverse("incident-list")
 
-    responses = _race([(url, {"title": f"wave {i}"}, secret) for i in range(RACERS)])
+    responses = race([(url, {"title": f"wave {i}"}, secret) for i in range(RACERS)])
 
     assert [r.status_code for r in responses] == [201] * RACERS
     assert len({r.json()["reference"] for r in responses}) == RACERS

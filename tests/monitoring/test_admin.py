@@ -10,9 +10,8 @@ from tests.monitoring.test_summary_and_suggestion import feed
 
 
 @pytest.fixture
-def manager_client(client, plain_static_files, manager):
-    client.force_login(manager)
-    return client
+def manager_client(admin_client_for, manager):
+    return admin_client_for(manager)
 
 
 @pytest.fixture

@@ -1,45 +1,19 @@
 """Two batches at the same moment: a signal is stored once, a new group key opens one incident."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
-from rest_framework.test import APIClient
 
 from crisis_api.auth.tokens import api_token_issue
 from incidents.models import Incident
 from incidents.monitoring.models import Signal, SignalTally
+from tests.concurrency import POSTGRES_ONLY, race
 from tests.monitoring.test_ingestion import CAMPAIGN, URL, signal
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite test databases live in one connection's memory",
-    ),
-]
+pytestmark = POSTGRES_ONLY
 RACERS = 6
 
 
 def _race(secret, batches):
-    barrier = threading.Barrier(len(batches))
-    responses = [None] * len(batches)
-
-    def send(index, batch):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = client.post(URL, {"signals": batch}, format="json")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send, args=pair) for pair in enumerate(batches)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return responses
+    return race([(URL, {"signals": batch}, secret) for batch in batches])
 
 
 @pytest.fixture
