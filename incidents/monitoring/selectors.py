@@ -7,7 +7,7 @@ to qualify, reduced to one row per author and minute.
 
 import math
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -66,7 +66,6 @@ class SignalsSummary:
     # What the suggestion needs too.
     with_sentiment: int = 0
     negative: int = 0
-    hourly: dict[datetime, int] = field(default_factory=dict)
 
 
 def signals_summary(*, incident: Incident, now: datetime | None = None) -> SignalsSummary:
@@ -123,7 +122,6 @@ def signals_summary(*, incident: Incident, now: datetime | None = None) -> Signa
         top_authors=list(top[:TOP_AUTHORS]),
         with_sentiment=with_sentiment,
         negative=negative,
-        hourly=dict(hourly),
     )
 
 

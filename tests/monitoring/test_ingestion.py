@@ -532,3 +532,53 @@ def test_content_that_shows_nothing_is_refused(feed, content):
     assert response.json()["errors"]["signals.0.content"] == [
         "Give the text of the post; it is empty."
     ]
+
+
+# --- Retries ---------------------------------------------------------------------------------
+
+
+def test_a_batch_that_keeps_losing_races_is_a_503_saying_to_send_it_again(feed, monkeypatch):
+    from incidents.monitoring import services
+
+    def always_lost(actor, signals):
+        raise services._LostRace
+
+    monkeypatch.setattr(services, "_ingest", always_lost)
+    monkeypatch.setattr(services.time, "sleep", lambda seconds: None)
+    response = post(feed[0], signal())
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == (
+        "Other batches kept storing the same signals at the same moment; send this one again."
+    )
+    assert not Signal.objects.exists()
+
+
+def test_a_deadlock_starts_the_batch_again_and_other_errors_do_not(feed, monkeypatch):
+    from django.db import OperationalError
+
+    from incidents.monitoring import services
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    real, calls = services._ingest, []
+
+    def deadlock_once(actor, signals):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected") from Deadlock()
+        return real(actor, signals)
+
+    monkeypatch.setattr(services, "_ingest", deadlock_once)
+    monkeypatch.setattr(services.time, "sleep", lambda seconds: None)
+    response = post(feed[0], signal())
+    assert response.status_code == 200 and response.json()["created"] == 1
+    assert len(calls) == 2
+
+    def broken(actor, signals):
+        raise OperationalError("disk full")
+
+    monkeypatch.setattr(services, "_ingest", broken)
+    with pytest.raises(OperationalError):
+        services.signals_ingest(actor=feed[1], signals=[])

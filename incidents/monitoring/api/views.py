@@ -9,6 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crisis_api.errors import InvalidInput
 from crisis_api.middleware import max_body_size
 from crisis_api.schema import problem_example, responses
 from incidents.monitoring import selectors, services
@@ -32,7 +33,7 @@ SIGNAL_EXAMPLE = {
 }
 TOO_MANY = problem_example(
     "Invalid items (by index and field), or more than 500 signals",
-    services.InvalidInput(
+    InvalidInput(
         {
             "signals.3.observed_at": [
                 "Add the UTC offset (e.g. +01:00 or Z): a date-time without one is ambiguous."
