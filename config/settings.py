@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_fsm",
     "incidents",
     "incidents.monitoring",
+    "incidents.communications",
+    "incidents.actions",
 ]
 
 MIDDLEWARE = [

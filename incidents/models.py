@@ -242,6 +242,11 @@ class Incident(FSMModelMixin, models.Model):
     resolution_due_at = models.DateTimeField(_("resolution due at"), null=True, blank=True)
     response_started_at = models.DateTimeField(_("response started at"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    # Set by the first publication of a communication (incidents.communications); not a change
+    # of the incident, so its version stays.
+    first_public_response_at = models.DateTimeField(
+        _("first public response at"), null=True, blank=True, editable=False
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -484,6 +489,8 @@ class IncidentReview(models.Model):
     what_went_wrong = models.TextField(_("what went wrong"))
     lessons_learned = models.TextField(_("lessons learned"))
     follow_up_actions = models.JSONField(_("follow-up actions"), default=list, blank=True)
+    # The measured times and counts at the review, kept as they were then.
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True, editable=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -28,8 +28,9 @@ def run_transition(
     apply: Callable[[Any, datetime], None],
     tracked: tuple[str, ...],
     note: str = "",
-    data: dict[str, Any] | None = None,
+    data: dict[str, Any] | Callable[[Any], dict[str, Any]] | None = None,
     check: Callable[[Any], None] | None = None,
+    statuses_in_changes: bool = False,
 ):
     """Run transition `name` on the record `pk`; the change and its event commit together.
 
@@ -37,7 +38,12 @@ def run_transition(
     other precondition of this record) are checked again, whatever the caller checked before;
     then `apply(record, now)` runs the `@transition` method with its input, the version goes up
     and the event records the tracked fields that changed. The record needs `version`,
-    `updated_at` and `stream` (its event stream).
+    `updated_at` and `stream` (its event stream). `data` may be a function of the record after
+    the change.
+
+    `statuses_in_changes` is for a record whose events go on another resource's stream (a
+    communication on its incident's): the stream's `from_status` and `to_status` are that
+    resource's, so this record's move is recorded in `changes["status"]` instead.
     """
     with transaction.atomic():
         record = lock(machine.model, pk)
@@ -52,14 +58,18 @@ def run_transition(
         record.version += 1
         record.updated_at = now
         record.save()
+        changes = diff(before, snapshot(record, tracked))
+        statuses = {"from_status": from_status, "to_status": machine.state(record)}
+        if statuses_in_changes:
+            changes = {"status": {"from": from_status, "to": machine.state(record)}, **changes}
+            statuses = {}
         event_append(
             stream=record.stream,
             action=machine.event_action(name),
             actor=actor,
-            from_status=from_status,
-            to_status=machine.state(record),
-            changes=diff(before, snapshot(record, tracked)),
+            changes=changes,
             note=note,
-            data=data,
+            data=data(record) if callable(data) else data,
+            **statuses,
         )
     return record

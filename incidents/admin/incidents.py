@@ -42,8 +42,8 @@ LIST_DISPLAYS = {"channels": "channels_display", "impact": "impact_display"}
 LIFECYCLE = [
     "reference", "status_badge", "version", "created_by", "detected_at", "assessed_at",
     "response_deadline_display", "resolution_deadline_display", "response_started_at",
-    "first_response_at", "resolved_at", "reviewed_at", "resolution", "resolution_summary",
-    "duplicate_of",
+    "first_response_at", "first_public_response_at", "resolved_at", "reviewed_at", "resolution",
+    "resolution_summary", "duplicate_of",
 ]  # fmt: skip
 
 

@@ -156,6 +156,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "resolution_due_at",
             "response_started_at",
             "first_response_at",
+            "first_public_response_at",
             "resolved_at",
             "reviewed_at",
             "overdue",
@@ -267,8 +268,8 @@ class IncidentUpdateInputSerializer(StrictInputSerializer):
             for name in (
                 "id", "reference", "resolution", "resolution_summary", "duplicate_of",
                 "assessed_at", "response_due_at", "resolution_due_at", "response_started_at",
-                "first_response_at", "resolved_at", "reviewed_at", "overdue",
-                "response_deadline", "resolution_deadline", "created_at", "created_by",
+                "first_response_at", "first_public_response_at", "resolved_at", "reviewed_at",
+                "overdue", "response_deadline", "resolution_deadline", "created_at", "created_by",
                 "updated_at", "version", "available_transitions", "review",
             )
         },

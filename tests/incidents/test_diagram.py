@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from crisis_api.lifecycle import diagram
+from crisis_api.lifecycle.machine import all_machines
 from crisis_api.management.commands import state_diagram as command
 from incidents.models import Status
 from incidents.state import incident_machine
@@ -147,12 +148,24 @@ def test_a_new_transition_appears_without_layout_changes():
     assert [t.text for t in group[0].findall("svg:text", NS)] == ["restart"]
 
 
-def test_command_writes_the_file_or_prints_it(tmp_path, monkeypatch):
+def test_command_writes_the_files_or_prints_them(tmp_path, monkeypatch):
+    machines = all_machines()
+    assert incident_machine.model in [machine.model for machine in machines]
     out = io.StringIO()
     call_command("state_diagram", "--stdout", stdout=out)
-    assert out.getvalue() == state_diagram_svg()
+    assert out.getvalue() == "".join(command.committed_svg(machine) for machine in machines)
 
-    target = tmp_path / "static" / "state-diagram.svg"
-    monkeypatch.setattr(command, "diagram_path", lambda machine: target)
+    def target(machine):
+        return tmp_path / "static" / f"{machine.model._meta.model_name}.svg"
+
+    monkeypatch.setattr(command, "diagram_path", target)
     call_command("state_diagram", stdout=io.StringIO())
-    assert target.read_bytes() == state_diagram_svg().encode()
+    for machine in machines:
+        assert target(machine).read_bytes() == command.committed_svg(machine).encode()
+
+
+@pytest.mark.parametrize("machine", all_machines(), ids=lambda machine: machine.model.__name__)
+def test_every_committed_diagram_is_current(machine):
+    assert command.diagram_path(machine).read_text(encoding="utf-8") == command.committed_svg(
+        machine
+    ), "Run `python manage.py state_diagram` and commit the result."

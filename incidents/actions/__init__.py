@@ -1,0 +1,1 @@
+"""Actions: the solutions, fixes and compensations offered during a crisis, tracked to the end."""

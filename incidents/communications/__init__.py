@@ -1,0 +1,1 @@
+"""Public communications: statements drafted, approved and published about an incident."""
