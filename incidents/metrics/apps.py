@@ -3,6 +3,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from crisis_api.admin_pages import AdminPage
+
 
 class MetricsConfig(AppConfig):
     """Team metrics over a period: the API endpoint and the managers' metrics page."""
@@ -10,3 +12,16 @@ class MetricsConfig(AppConfig):
     name = "incidents.metrics"
     label = "metrics"
     verbose_name = _("Team metrics")
+    # The metrics page of the managers' workspace, at admin/metrics/ (the platform serves it).
+    admin_pages = [
+        AdminPage(
+            path="metrics/",
+            view="incidents.metrics.admin.metrics_view",
+            name="metrics",
+            label=_("Team metrics"),
+            description=_(
+                "How fast the team assesses, responds and resolves; deadlines met; incidents "
+                "per week."
+            ),
+        )
+    ]

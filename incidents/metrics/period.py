@@ -31,6 +31,11 @@ class Period:
     end: datetime
 
 
+def default_period(now: datetime) -> Period:
+    """The last 90 days up to `now`."""
+    return Period(start=now - DEFAULT_LENGTH, end=now)
+
+
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min)).astimezone(UTC)
 
