@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "incidents.monitoring",
     "incidents.communications",
     "incidents.actions",
+    "incidents.metrics",
 ]
 
 MIDDLEWARE = [

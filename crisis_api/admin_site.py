@@ -1,9 +1,16 @@
-"""The admin site: managers only (and superusers), whatever `is_staff` says."""
+"""The admin site: managers only (and superusers), whatever `is_staff` says.
+
+Besides the model pages, it serves the pages apps declare (crisis_api.admin_pages) and lists
+them on the home page.
+"""
 
 from django.contrib import admin
+from django.urls import path
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from crisis_api.admin_display import EMPTY
+from crisis_api.admin_pages import admin_pages
 from crisis_api.auth.roles import user_role
 
 
@@ -25,3 +32,13 @@ class CrisisAdminSite(admin.AdminSite):
         if not (user.is_active and user.is_staff):
             return False
         return user.is_superuser or user_role(user) == "manager"
+
+    def get_urls(self):
+        pages = [
+            path(page.path, self.admin_view(import_string(page.view)), name=page.name)
+            for page in admin_pages()
+        ]
+        return pages + super().get_urls()
+
+    def index(self, request, extra_context=None):
+        return super().index(request, {"crisis_pages": admin_pages(), **(extra_context or {})})

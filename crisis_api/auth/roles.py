@@ -53,8 +53,10 @@ def roles_sync_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
 
     Django creates permissions in its own post_migrate receiver, which may run after this one
     (receivers run in the order the apps were loaded), so the permissions are created first.
+    Django signals only the apps that have a models module: the last of those is awaited.
     """
-    if sender is not list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is not with_models[-1]:
         return
     for config in apps.get_app_configs():
         create_permissions(config, verbosity=0, using=using)

@@ -240,6 +240,37 @@ def demo_signals(now):
     return campaign + spreading + isolated
 
 
+# Past crises for the metrics page (incidents.metrics): one a week over the last twelve weeks,
+# each resolved, the team a little faster every few weeks. Minutes from detection to
+# assessment, to the response, to resolution; the severity cycles.
+HISTORY_SEVERITIES = ("low", "medium", "high", "medium")
+
+
+def seed_metrics_history(actor) -> None:
+    """Twelve resolved incidents detected 12 to 1 weeks ago (skipped when already there)."""
+    now = timezone.now()
+    for week in range(12, 0, -1):
+        title = f"Historique : crise de la semaine -{week}"
+        if Incident.objects.filter(title=title).exists():
+            continue
+        detected = now - timedelta(weeks=week, hours=week % 5)
+        scale = 1 + week / 4  # earlier weeks: slower
+        incident = services.incident_create(
+            actor=actor, title=title, detected_at=detected,
+            category=("customer_complaint", "social_media_backlash", "misinformation")[week % 3],
+        )  # fmt: skip
+        severity = HISTORY_SEVERITIES[week % 4]
+        at = detected + timedelta(minutes=20 * scale)
+        services.incident_assess(incident_id=incident.pk, actor=actor, severity=severity,
+                                 scope="isolated", at=at)  # fmt: skip
+        at += timedelta(minutes=45 * scale)
+        services.incident_respond(incident_id=incident.pk, actor=actor, at=at)
+        services.incident_resolve(
+            incident_id=incident.pk, actor=actor, at=at + timedelta(hours=9 * scale),
+            resolution_summary="Réponse publiée, clients recontactés.",
+        )  # fmt: skip
+
+
 class Command(BaseCommand):
     help = "Create demo users (one per role, with a new token) and incidents in every state."
 
@@ -254,6 +285,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = [(role, *self._login(role)) for role in ROLES]
             users = {role: user for role, user, _, _ in logins}
+            seed_metrics_history(users["responder"])
             created = self._incidents(users)
             report = signals_ingest(actor=users["monitor"], signals=demo_signals(timezone.now()))
         breaches = incident_deadline_breaches_record()  # what cron would do every minute

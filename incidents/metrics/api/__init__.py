@@ -1,0 +1,1 @@
+"""Team metrics over the API."""
