@@ -156,7 +156,7 @@ _ACKNOWLEDGES = _lists(lexicon.ACKNOWLEDGEMENT)
 _NEXT_STEPS = _lists(lexicon.NEXT_STEP)
 # Repeated ! and ?, also spaced as French typography spaces them ("Vraiment ? !").
 _MARKS = "!?\u203c\u2047\u2048\u2049\uff1f\uff01"  # also ‼ ⁇ ⁈ ⁉ and the full-width ? !
-_REPEATED_PUNCTUATION = re.compile(rf"[{_MARKS}](?:\s?[{_MARKS}])+")
+_REPEATED_PUNCTUATION = re.compile(rf"[{_MARKS}](?:\s?[{_MARKS}])+|[\u203c\u2047-\u2049]")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 _ROMAN = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 # Acronyms of 5 letters or more that are names, not shouting.

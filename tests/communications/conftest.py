@@ -4,6 +4,8 @@ import pytest
 
 from incidents.communications import services
 from incidents.communications.models import Communication
+from tests.conftest import PATHS as INCIDENT_PATHS
+from tests.conftest import run_transition
 
 CALM_FR = (
     "Nous sommes désolés pour la gêne occasionnée. Nous vous tiendrons informés d'ici ce soir."
@@ -26,6 +28,20 @@ def communication_url(communication) -> str:
 
 def incident_url(incident) -> str:
     return f"/api/v1/incidents/{incident.pk}/communications/"
+
+
+@pytest.fixture
+def make_rated(make_incident, manager):
+    """make_rated(severity, status="assessed", **fields): an incident assessed at `severity`."""
+
+    def make(severity: str, status: str = "assessed", **fields):
+        incident = make_incident("detected", actor=manager, **fields)
+        for name in INCIDENT_PATHS[status]:
+            overrides = {"severity": severity} if name == "assess" else {}
+            incident = run_transition(incident, name, manager, **overrides)
+        return incident
+
+    return make
 
 
 @pytest.fixture

@@ -136,12 +136,12 @@ class TemplateSerializer(serializers.ModelSerializer):
 class TextField(StrictCharField):
     """A text a reader sees: at most `max_length` characters, not only blanks."""
 
-    default_error_messages = {"blank": _("Write something a reader can see.")}
+    default_error_messages = {"invisible": _("Write something a reader can see.")}
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if not has_visible_characters(value):
-            fail(self, "blank")
+            fail(self, "invisible")
         return value
 
 
