@@ -45,7 +45,8 @@ STATUS_COLOURS = {
     Status.WITHDRAWN: "#b71c1c",
 }
 PANEL_STYLE = """
-.crisis-tone { list-style: none; margin: 0; padding: 0; }
+form .aligned ul.crisis-tone, ul.crisis-tone { list-style: none; margin: 0; padding: 0;
+  min-width: 18em; max-width: 40em; }
 .crisis-tone li { margin: 0 0 4px; padding: 4px 8px; border-left: 4px solid #e65100;
   background: #fff3e0; color: #4e2600; }
 .crisis-tone code { font-weight: bold; }
@@ -54,7 +55,7 @@ PANEL_STYLE = """
 .crisis-status { display: inline-block; padding: 2px 8px; border-radius: 10px; color: #fff;
   font-size: 0.85em; white-space: nowrap; }
 #crisis-communications td { vertical-align: top; }
-#crisis-communications td.crisis-body { min-width: 18em; white-space: normal; }
+#crisis-communications td.crisis-body { min-width: 18em; max-width: 32em; white-space: normal; }
 #crisis-communications .button { margin: 0 4px 4px 0; padding: 4px 8px; display: inline-block; }
 """
 
