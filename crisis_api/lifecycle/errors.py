@@ -15,10 +15,14 @@ class TransitionNotAllowed(ProblemError):
     status_code = 409
     code = "transition_not_allowed"
 
-    def __init__(self, name: str, current_status: str, allowed: list[str]) -> None:
+    def __init__(
+        self, name: str, current_status: str, allowed: list[str], reasons: list[str] = ()
+    ) -> None:
+        """`reasons` say why, when the status allows `name` but a condition does not."""
+        detail = _("Transition '%(name)s' is not allowed from '%(status)s'; allowed: %(allowed)s.")
+        detail %= {"name": name, "status": current_status, "allowed": _names(allowed)}
         super().__init__(
-            _("Transition '%(name)s' is not allowed from '%(status)s'; allowed: %(allowed)s.")
-            % {"name": name, "status": current_status, "allowed": _names(allowed)},
+            " ".join([detail, *reasons]),
             current_status=current_status,
             allowed_transitions=list(allowed),
         )

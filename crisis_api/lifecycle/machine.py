@@ -118,9 +118,23 @@ class StateMachine:
         """Transitions this user may run now: the state and the user's permissions allow them."""
         return [name for name in self.allowed(obj) if user.has_perm(self.permission(name))]
 
+    def unmet_conditions(self, obj, name: str) -> list[str]:
+        """Why `name`, declared from the current state, cannot run now: the `refusal` text of
+        each of its conditions that fails (a condition function may carry one)."""
+        meta = self._methods.get(name)
+        state = self.state(obj)
+        transition = meta.get_transition(state) if meta and meta.has_transition(state) else None
+        return [
+            str(condition.refusal)
+            for condition in (transition.conditions or [] if transition else [])
+            if getattr(condition, "refusal", None) and not condition(obj)
+        ]
+
     def refusal(self, obj, name: str) -> "TransitionNotAllowed":
-        """The 409 for running `name` on `obj` now."""
-        return TransitionNotAllowed(name, self.state(obj), self.allowed(obj))
+        """The 409 for running `name` on `obj` now, with the reasons of unmet conditions."""
+        return TransitionNotAllowed(
+            name, self.state(obj), self.allowed(obj), reasons=self.unmet_conditions(obj, name)
+        )
 
     def check(self, obj, name: str) -> None:
         """Raise the 409 unless the current state allows `name`."""

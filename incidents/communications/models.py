@@ -203,6 +203,12 @@ class Communication(FSMModelMixin, models.Model):
     def _may_skip_approval(self) -> bool:
         return not self.needs_approval
 
+    # Said in the 409 when `publish` is refused for this condition (crisis_api.lifecycle).
+    _may_skip_approval.refusal = _(
+        "A manager must approve it first: its incident is high or critical, or confidential. "
+        "Ask a manager to approve it, then publish it."
+    )
+
     # --- State machine: the only way the status changes (services lock, call, save, log). ---
 
     @transition(

@@ -271,6 +271,56 @@ def seed_metrics_history(actor) -> None:
         )  # fmt: skip
 
 
+def demo_communications(users) -> None:
+    """Holding statements in French and English, and on three demo incidents (those without
+    communications yet): a published apology, an angry draft the tone check flags, and a
+    calm draft from a template awaiting a manager's approval."""
+    from incidents.communications import services as comms
+    from incidents.communications.models import Template
+
+    holding = {
+        "fr": "Nous avons connaissance de la situation concernant « {title} » ({reference}). "
+        "Nous comprenons l'inquiétude qu'elle suscite et nous en sommes désolés. Nos équipes "
+        "analysent la situation ; nous publierons un point d'étape ici d'ici ce soir.",
+        "en": 'We are aware of the situation around "{title}" ({reference}). We understand the '
+        "concern it causes and we are sorry for it. Our teams are looking into it; we will "
+        "post an update here by the end of the day.",
+    }
+    templates = {
+        language: Template.objects.filter(language=language, name=name).first()
+        or comms.template_create(actor=users["manager"], name=name, language=language, body=body)
+        for (language, body), name in zip(
+            holding.items(), ["Déclaration d'attente", "Holding statement"], strict=True
+        )
+    }
+    stories = [
+        ("Vidéo virale d'un livreur impoli", "fr", "x",
+         "Nous sommes sincèrement désolés pour ce comportement, qui ne reflète pas nos valeurs. "
+         "Nous avons contacté le client en message privé et suspendu la collaboration avec le "
+         "livreur le temps de l'enquête. Plus d'informations d'ici demain.", True),
+        ("Boycott call after an influencer's sponsored post", "en", "instagram",
+         "Clearly you didn't read our statement!! We NEVER endorsed those remarks, this is "
+         "fake news.", False),
+        ("Rumour that the spring recall hides a safety defect", "en", "website", None, False),
+    ]  # fmt: skip
+    for title, language, channel, body, publish in stories:
+        incident = Incident.objects.filter(title=title).first()
+        if incident is None or incident.communications.exists():
+            continue
+        draft = comms.communication_draft(
+            incident_id=incident.pk, actor=users["responder"], channel=channel,
+            audience="public", language=language, body=body,
+            template=None if body else templates[language],
+        )  # fmt: skip
+        if publish:
+            comms.communication_approve(communication_id=draft.pk, actor=users["manager"])
+            comms.communication_publish(
+                communication_id=draft.pk,
+                actor=users["responder"],
+                url="https://x.com/mamarque/status/1861234567891",
+            )
+
+
 class Command(BaseCommand):
     help = "Create demo users (one per role, with a new token) and incidents in every state."
 
@@ -288,6 +338,7 @@ class Command(BaseCommand):
             seed_metrics_history(users["responder"])
             created = self._incidents(users)
             report = signals_ingest(actor=users["monitor"], signals=demo_signals(timezone.now()))
+            demo_communications(users)
         breaches = incident_deadline_breaches_record()  # what cron would do every minute
         self._report(logins, created, breaches, base_url.rstrip("/"), report)
 

@@ -1,0 +1,108 @@
+"""Templates: placeholders (documented set, plain substitution) and /api/v1/templates/."""
+
+import pytest
+
+from crisis_api.events.services import SYSTEM_STREAM
+from crisis_api.models import Event
+from incidents.communications.models import Template
+from incidents.communications.placeholders import (
+    PLACEHOLDERS,
+    fill,
+    placeholders_in,
+    unknown_placeholders,
+)
+from tests.incidents.test_api_permissions import assert_problem
+
+URL = "/api/v1/templates/"
+DOCUMENTED = "{reference}, {title}, {owner}, {severity}, {detected_at}, {channel}"
+
+
+def test_the_documented_placeholders():
+    assert list(PLACEHOLDERS) == ["reference", "title", "owner", "severity", "detected_at",
+                                  "channel"]  # fmt: skip
+
+
+def test_fill_is_one_plain_pass():
+    text = "{title} {0} {0.__class__} {{title}} {unknown} { title } {"
+    values = {"title": "{owner} 100%", "owner": "alice"}
+    assert fill(text, values) == "{owner} 100% {0} {0.__class__} {{owner} 100%} {unknown} " \
+                                 "{ title } {"  # fmt: skip
+    assert placeholders_in("{a}{b}{a}") == ["a", "b"]
+    assert unknown_placeholders("{title} {customer} {title} {x_1}") == ["customer", "x_1"]
+
+
+@pytest.fixture
+def api(client_for, manager):
+    return client_for(manager)
+
+
+def test_managers_create_read_change_and_delete_templates_with_events(api, manager):
+    body = "Nous suivons la situation « {title} » ({reference}) et revenons vers vous."
+    response = api.post(URL, {"name": "Attente", "language": "fr", "body": body},
+                        format="json")  # fmt: skip
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created["channel"] is None and created["placeholders"] == ["title", "reference"]
+    assert response["Location"].endswith(f"{URL}{created['id']}/")
+    url = f"{URL}{created['id']}/"
+    assert api.get(url).json() == created
+    changed = api.patch(url, {"channel": "x", "name": "Attente X"}, format="json")
+    assert changed.status_code == 200 and changed.json()["channel"] == "x"
+    assert api.get(URL).json()["results"][0]["name"] == "Attente X"
+    assert api.delete(url).status_code == 204
+    assert not Template.objects.exists()
+    assert_problem(api.get(url), 404)
+    actions = list(
+        Event.objects.filter(stream=SYSTEM_STREAM, action__startswith="template.")
+        .order_by("sequence")
+        .values_list("action", "actor__username", "data__template")
+    )
+    assert actions == [
+        ("template.created", manager.username, created["id"]),
+        ("template.updated", manager.username, created["id"]),
+        ("template.deleted", manager.username, created["id"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"body": "Bonjour {customer} et {title} {Prenom}."}, "body",
+         f"Unknown placeholders: {{customer}}, {{Prenom}}. Use only: {DOCUMENTED}."),
+        ({"body": ""}, "body", "This field may not be blank."),
+        ({"body": "x" * 10_001}, "body", "Ensure this field has no more than 10000 characters."),
+        ({"name": "a\nb"}, "name", "Remove the control characters (line breaks, tabs, NUL, "
+                                   "direction overrides…); this is a single line."),
+        ({"name": "n" * 121}, "name", "Ensure this field has no more than 120 characters."),
+        ({"language": "it"}, "language", '"it" is not a valid choice.'),
+        ({"channel": "fax"}, "channel", '"fax" is not a valid choice.'),
+        ({"placeholders": []}, "placeholders", "Unknown field; see the schema for the accepted "
+                                               "fields."),
+        ({"name": "Existing"}, "name",
+         "A template named Existing in 'fr' exists; pick another name."),
+    ],
+)  # fmt: skip
+def test_invalid_templates_are_400(api, body, field, message):
+    Template.objects.create(name="Existing", language="fr", body="Bonjour.")
+    response = api.post(URL, {"name": "New", "language": "fr", "body": "Hi.", **body},
+                        format="json")  # fmt: skip
+    assert assert_problem(response, 400)["errors"] == {field: [message]}
+    assert Template.objects.count() == 1
+
+
+def test_a_patch_is_validated_the_same_way(api):
+    template = Template.objects.create(name="T", language="fr", body="Bonjour.")
+    response = api.patch(f"{URL}{template.pk}/", {"body": "{foo}"}, format="json")
+    assert assert_problem(response, 400)["errors"]["body"] == [
+        f"Unknown placeholders: {{foo}}. Use only: {DOCUMENTED}."
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_the_list_takes_a_fixed_number_of_queries(api, django_assert_num_queries, count):
+    Template.objects.bulk_create(
+        Template(name=f"T{i:02d}", language="fr", body="Bonjour {title}.") for i in range(count)
+    )
+    with django_assert_num_queries(3):  # token, permissions, page
+        response = api.get(URL)
+    assert len(response.json()["results"]) == count
