@@ -12,7 +12,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from crisis_api.admin_display import datetime_display
 from crisis_api.lifecycle.machine import all_machines
@@ -47,6 +47,12 @@ def _event_labels() -> dict[str, str]:
             action = machine.event_action(name)
             labels[action] = label if machine.model is Incident else f"{capfirst(noun)}: {label}"
     return labels
+
+
+def _fact(label: str, value: str) -> str:
+    """A list item "**Label:** value" (French puts a space before the colon)."""
+    labelled = pgettext("a label and its value", "%(label)s:") % {"label": label}
+    return f"- **{labelled}** {value}"
 
 
 def _when(value: datetime | None) -> str:
@@ -140,7 +146,7 @@ def _assessment(incident: Incident) -> list[str]:
         (_("People affected"), _count(incident.affected_count)),
         (_("Impact"), _list(Impact.choices, incident.impact)),
     ]
-    lines += [f"- **{label}:** {value}" for label, value in facts]
+    lines += [_fact(label, value) for label, value in facts]
     lines += ["", "### " + _("Rationale"), "", block(incident.rationale) or _("None given."), ""]
     return lines
 
@@ -172,11 +178,13 @@ def _signals(data: ReportData) -> list[str]:
         ) % {"hour": _when(summary.peak_hour["start"]),
              "count": count_display(summary.peak_hour["count"])}  # fmt: skip
         facts.insert(7, (_("Busiest hour"), peak))
-    lines += [f"- **{label}:** {value}" for label, value in facts]
+    lines += [_fact(label, value) for label, value in facts]
     if summary.top_authors:
         lines += ["", "### " + _("Most active authors"), ""]
         lines += [
-            f"{index}. {inline(row['author'])}: "
+            f"{index}. "
+            + pgettext("a label and its value", "%(label)s:") % {"label": inline(row["author"])}
+            + " "
             + ngettext("%(count)s signal", "%(count)s signals", row["signals"])
             % {"count": count_display(row["signals"])}
             + ", "
@@ -282,7 +290,7 @@ def _communications(data: ReportData) -> list[str]:
                     f"{inline(communication.withdrawal_reason) or EMPTY}",
                 )
             )
-        lines += [f"- **{label}:** {value}" for label, value in facts]
+        lines += [_fact(label, value) for label, value in facts]
         lines += ["", quote(communication.body), ""]
     if data.communications_total > len(data.communications):
         message = _("Only the first %(shown)s of the %(total)s communications published are shown.")

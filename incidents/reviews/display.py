@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from crisis_api.admin_display import EMPTY, duration_display
 from incidents.deadlines.rules import DeadlineState
@@ -50,7 +50,9 @@ def _value(key: str, value) -> str:
     if key in DEADLINES_MET:
         return str(MET[value])
     if key == "compensations":
-        return ", ".join(money_display(a, c) for c, a in value.items()) or _("none")
+        return ", ".join(money_display(a, c) for c, a in value.items()) or pgettext(
+            "compensations", "none"
+        )
     return EMPTY if value is None else count_display(value)
 
 
