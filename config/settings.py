@@ -219,6 +219,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "crisis_api.schema.forbid_unknown_fields",
+        "crisis_api.schema.add_component_examples",
     ],
     "AUTHENTICATION_WHITELIST": ["crisis_api.auth.authentication.BearerTokenAuthentication"],
 }

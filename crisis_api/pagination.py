@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from crisis_api.fields import integer_range
 
@@ -174,3 +176,91 @@ class EventCursorPagination(CursorPagination):
 
     ordering = ("sequence",)
     use_view_orderings = False
+
+
+class CappedPagePagination(pagination.BasePagination):
+    """Numbered pages of a ranked list, the first `max_pages` of them only.
+
+    For lists ordered by what a cursor cannot hold (a relevance rank computed per query):
+    `?page=` from 1 to `max_pages`, `?page_size=` from 1 to `max_page_size`, anything else a
+    400. One query per page, whatever its size: a row beyond the page says whether another
+    follows; nothing is counted. The envelope is the cursor pages' (`next`, `previous`,
+    `results`).
+    """
+
+    page_size = 20
+    max_page_size = 50
+    max_pages = 10
+    page_query_param = "page"
+    page_size_query_param = "page_size"
+    beyond_last_page_hint = ""
+    example_url = "https://crisis.example.org/api/v1/items/"  # the schema's example links
+
+    def _bounded(self, request, name: str, high: int, default: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 4 and 1 <= int(raw) <= high):
+            message = _("Give a whole number from 1 to %(max)d.") % {"max": high}
+            if name == self.page_query_param and self.beyond_last_page_hint:
+                message = f"{message} {self.beyond_last_page_hint}"
+            raise exceptions.ValidationError({name: [message]})
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self._bounded(request, self.page_size_query_param, self.max_page_size,
+                             self.page_size)  # fmt: skip
+        self.page = self._bounded(request, self.page_query_param, self.max_pages, 1)
+        start = (self.page - 1) * size
+        rows = list(queryset[start : start + size + 1])
+        self.has_next = len(rows) > size and self.page < self.max_pages
+        return rows[:size]
+
+    def _link(self, page: int | None) -> str | None:
+        if page is None:
+            return None
+        url = self.request.build_absolute_uri()
+        if page == 1:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, page)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "next": self._link(self.page + 1 if self.has_next else None),
+                "previous": self._link(self.page - 1 if self.page > 1 else None),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {**link, "example": f"{self.example_url}?page=3"},
+                "previous": {**link, "example": f"{self.example_url}?page=1"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": _("Page number, from 1 to %(max)d.") % {"max": self.max_pages},
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_pages},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": _("Results per page (default %(default)d).")
+                % {"default": self.page_size},
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]

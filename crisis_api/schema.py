@@ -66,6 +66,30 @@ def forbid_unknown_fields(result, generator, request, public):
     return result
 
 
+# Component name -> the example its schema shows (see `component_example`).
+_COMPONENT_EXAMPLES: dict[str, dict] = {}
+
+
+def component_example(example: dict):
+    """Class decorator: `example` becomes the `example` of the serializer's schema component,
+    wherever it is nested (drf-spectacular's own examples belong to operations)."""
+
+    def register(serializer_class):
+        _COMPONENT_EXAMPLES[serializer_class.__name__.removesuffix("Serializer")] = example
+        return serializer_class
+
+    return register
+
+
+def add_component_examples(result, generator, request, public):
+    """Postprocessing hook: the examples registered by `component_example`."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, example in _COMPONENT_EXAMPLES.items():
+        if name in schemas:
+            schemas[name]["example"] = example
+    return result
+
+
 def problem_example(description: str, exc: Exception) -> OpenApiResponse:
     """A documented problem whose example is what the API renders for `exc` (cannot drift)."""
     if isinstance(exc, ProblemError):

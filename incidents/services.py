@@ -29,6 +29,7 @@ from incidents.models import (
     ReferenceCounter,
     Status,
 )
+from incidents.reviews.metrics import review_metrics
 from incidents.selectors import users_with_permission
 from incidents.state import incident_machine
 
@@ -460,6 +461,7 @@ def incident_review(
 
     def apply(incident: Incident, at: datetime) -> None:
         incident.review(at=at)
+        record["metrics"] = review_metrics(incident=incident)  # also in the event's data
         IncidentReview.objects.create(incident=incident, reviewed_by=actor, created_at=at, **record)
 
     return _transition(

@@ -25,6 +25,8 @@ from incidents.deadlines.rules import (
 from incidents.models import Channel, Impact, Incident, Status
 from incidents.monitoring import admin as monitoring_admin
 from incidents.monitoring import selectors as monitoring
+from incidents.reports.admin import ReportAdminMixin
+from incidents.reviews.admin import metrics_panel
 from incidents.selectors import any_channel_q, incident_timeline, incidents_visible_to, overdue_q
 from incidents.state import incident_machine
 
@@ -93,7 +95,7 @@ class DeadlineFilter(admin.SimpleListFilter):
 
 
 @admin.register(Incident)
-class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class IncidentAdmin(ReportAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     """Incidents for managers: every write goes through incidents.services."""
 
     machine = incident_machine
@@ -198,7 +200,7 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
                                                        "suggestion_display",
                                                        "latest_signals_display"]}),
             (_("Communications"), {"fields": ["communications_display"]}),
-            (_("Post-incident review"), {"fields": ["review_display"]}),
+            (_("Post-incident review"), {"fields": ["review_display", "review_metrics_display"]}),
             (_("Timeline"), {"fields": ["chain_display", "chain_head", "timeline_display"]}),
             (None, {"fields": ["expected_version"], "classes": ["hidden"]}),
         ]  # fmt: skip
@@ -214,8 +216,9 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        readonly = [*LIFECYCLE, *SIGNAL_PANELS, "review_display", "chain_display", "chain_head",
-                    "timeline_display", "communications_display"]  # fmt: skip
+        readonly = [*LIFECYCLE, *SIGNAL_PANELS, "review_display", "review_metrics_display",
+                    "chain_display", "chain_head", "timeline_display",
+                    "communications_display"]  # fmt: skip
         if obj.status == Status.DETECTED:
             readonly.append("severity")  # set by assessing
         if obj.status == Status.REVIEWED:  # closed: only who may see it can change
@@ -258,6 +261,10 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
             ),
         )
         return format_html("<dl>{}</dl>", rows)
+
+    @admin.display(description=_("metrics at the review"))
+    def review_metrics_display(self, incident):
+        return metrics_panel(getattr(incident, "review_record", None))
 
     # --- signals from monitoring -----------------------------------------------------------
 

@@ -30,6 +30,7 @@ from incidents.models import (
     Scope,
     Severity,
 )
+from incidents.reviews.api.serializers import ReviewMetricsSerializer, metrics_data
 from incidents.state import incident_machine
 
 USE_A_TRANSITION = format_lazy(
@@ -62,6 +63,9 @@ class IncidentReviewSerializer(serializers.ModelSerializer):
 
     reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     follow_up_actions = serializers.ListField(child=serializers.CharField())
+    metrics = serializers.SerializerMethodField(
+        help_text=_("Measured at the review; null for a review recorded before snapshots existed.")
+    )
 
     class Meta:
         model = IncidentReview
@@ -74,8 +78,13 @@ class IncidentReviewSerializer(serializers.ModelSerializer):
             "follow_up_actions",
             "reviewed_by",
             "created_at",
+            "metrics",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ReviewMetricsSerializer(allow_null=True))
+    def get_metrics(self, review: IncidentReview) -> dict | None:
+        return metrics_data(review)
 
 
 class DeadlineSerializer(serializers.Serializer):

@@ -321,6 +321,95 @@ def demo_communications(users) -> None:
             )
 
 
+# A whole crisis, from the first posts to a rich review, so the lessons search and the crisis
+# report have a story to tell: monitoring's signals, a fast response, notes, a resolution within
+# its deadline, and the review (with its metrics snapshot) two hours ago.
+LEARNING_STORY = {
+    "title": "Remboursements en retard : colère sur X et TikTok", "category": "customer_complaint",
+    "summary": "Des clients attendent leur remboursement depuis trois semaines et le disent "
+               "publiquement ; une vidéo TikTok dépasse les 200 000 vues.",
+    "channels": ["x", "tiktok"], "hours_ago": 100,
+    "signals": [
+        ("x", "Trois semaines que j'attends mon remboursement, aucune réponse du service client.",
+         "@claire_b", 2400, 99.8),
+        ("x", "Moi aussi, remboursement promis sous 5 jours, toujours rien #arnaque", "@tom_r",
+         800, 99.7),
+        ("tiktok", "Je vous montre comment cette marque ignore ses clients (vidéo)",
+         "@conso_vigilante", 210000, 99.6),
+        ("x", "Still waiting for my refund after 3 weeks, support never answers.", "@jd_uk",
+         1500, 99.4),
+    ],
+    "steps": [
+        ("assess", {"severity": "high", "scope": "spreading", "estimated_reach": 215000,
+                    "affected_count": 1800, "impact": ["reputation", "financial"],
+                    "rationale": "Vidéo virale et plaintes sur deux plateformes ; la presse "
+                                 "consommateurs commence à relayer."}, 99.5),
+        ("respond", {}, 99),
+        ("note", {"note": "Cause identifiée : un lot de remboursements bloqué par la mise à "
+                          "jour du prestataire de paiement."}),
+        ("note", {"note": "Réponse publiée sur X et TikTok : excuses, explication, date de "
+                          "remboursement et geste commercial."}),
+        ("resolve", {"resolution_summary": "Les 1 800 remboursements sont partis en 48 heures ; "
+                                           "un bon d'achat de 10 € a été offert à chaque client "
+                                           "concerné, et la vidéo a été mise à jour par son "
+                                           "autrice."}, 30),
+        ("review", {
+            "summary": "Un lot de remboursements bloqué pendant trois semaines a déclenché une "
+                       "vague de colère publique, amplifiée par une vidéo TikTok virale.",
+            "root_cause": "La mise à jour du prestataire de paiement a bloqué les remboursements "
+                          "sans alerte ; le service client n'avait aucune visibilité sur les "
+                          "dossiers en attente.",
+            "what_went_well": "Première réponse publique en moins d'une heure : nous avons "
+                              "présenté nos excuses sans détour, expliqué la cause et donné une "
+                              "date. We apologized in English too for the UK customers.",
+            "what_went_wrong": "Le service client a répondu avec un modèle générique pendant une "
+                               "journée, ce qui a alimenté l'idée que la marque ignorait ses "
+                               "clients.",
+            "lessons_learned": "Présenter des excuses d'abord, puis les solutions concrètes "
+                               "(remboursement, geste commercial) avec une date ; informer le "
+                               "service client avant toute réponse publique ; rester calme et "
+                               "factuel même face aux accusations d'arnaque.",
+            "follow_up_actions": ["Alerte sur les remboursements en attente depuis plus de "
+                                  "5 jours", "Brief du service client avant chaque réponse "
+                                  "publique", "Modèle de réponse d'excuses en français et en "
+                                  "anglais"],
+        }, 2),
+    ],
+}  # fmt: skip
+
+
+def learning_story(users, now) -> list[Incident]:
+    """The story of LEARNING_STORY, through the real services (left alone when it exists)."""
+    spec = LEARNING_STORY
+    if Incident.objects.filter(title=spec["title"]).exists():
+        return []
+    incident = services.incident_create(
+        actor=users["responder"], title=spec["title"], summary=spec["summary"],
+        category=spec["category"], channels=spec["channels"],
+        detected_at=now - timedelta(hours=spec["hours_ago"]),
+    )  # fmt: skip
+    signals_ingest(
+        actor=users["monitor"],
+        signals=[
+            {"platform": platform, "content": content, "author": author, "reach": reach,
+             "language": "en" if author == "@jd_uk" else "fr", "sentiment": -0.8,
+             "observed_at": now - timedelta(hours=hours), "incident": incident,
+             "external_id": f"demo-refunds-{i}"}
+            for i, (platform, content, author, reach, hours) in enumerate(spec["signals"])
+        ],
+    )  # fmt: skip
+    for name, params, *hours_ago in spec["steps"]:
+        role = "manager" if name == "review" else "responder"
+        if name == "note":
+            services.incident_add_note(incident_id=incident.pk, actor=users[role], **params)
+            continue
+        at = now - timedelta(hours=hours_ago[0])
+        services.TRANSITION_SERVICES[name](
+            incident_id=incident.pk, actor=users[role], at=at, **params
+        )
+    return [incident]
+
+
 class Command(BaseCommand):
     help = "Create demo users (one per role, with a new token) and incidents in every state."
 
@@ -337,6 +426,7 @@ class Command(BaseCommand):
             users = {role: user for role, user, _, _ in logins}
             seed_metrics_history(users["responder"])
             created = self._incidents(users)
+            created += learning_story(users, timezone.now())
             report = signals_ingest(actor=users["monitor"], signals=demo_signals(timezone.now()))
             demo_communications(users)
         breaches = incident_deadline_breaches_record()  # what cron would do every minute

@@ -1,0 +1,102 @@
+"""The metrics snapshot a review keeps: how fast the team was, and what it did.
+
+Taken once, by the `review` transition, and stored in `IncidentReview.metrics` (and in the
+`incident.reviewed` event's data) so the numbers stay as they were when the team reviewed the
+crisis, whatever changes later. Every key is always present; a value is null when the moment
+it measures never happened (an incident dismissed before any response has no time to first
+response) or when there was no deadline to meet.
+"""
+
+from collections import Counter
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from incidents.actions.models import Action
+from incidents.actions.models import Kind as ActionKind
+from incidents.actions.models import Status as ActionStatus
+from incidents.communications.models import Communication
+from incidents.deadlines.rules import RESOLUTION, RESPONSE, DeadlineKind
+from incidents.models import Incident
+from incidents.monitoring.selectors import signals_summary
+
+# The snapshot's keys, in the order the admin and the report show them.
+DURATIONS = {
+    # key: the lifecycle time measured from `detected_at`
+    "seconds_to_assessment": "assessed_at",
+    "seconds_to_first_response": "first_response_at",
+    "seconds_to_first_public_response": "first_public_response_at",
+    "seconds_to_resolution": "resolved_at",
+}
+DEADLINES_MET = {"response_deadline_met": RESPONSE, "resolution_deadline_met": RESOLUTION}
+COUNTS = (
+    "signals_count", "signals_reach", "communications_published", "communications_withdrawn",
+    "actions_done", "actions_open",
+)  # fmt: skip
+KEYS = (*DURATIONS, *DEADLINES_MET, *COUNTS, "compensations")
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds())
+
+
+def _deadline_met(kind: DeadlineKind, incident: Incident) -> bool | None:
+    """Met when it ended by its due time, by the rule the deadline states follow (the response
+    ends with its first start, or a dismissal's resolution); null without a deadline."""
+    due = getattr(incident, kind.due_field)
+    if due is None:
+        return None
+    ended = kind.ended_at(incident)
+    return ended is not None and ended <= due
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount.quantize(Decimal("0.01")))
+
+
+def review_metrics(*, incident: Incident) -> dict:
+    """The snapshot of `incident` now (the review calls it under the incident's lock).
+
+    Communications: those published, withdrawn ones included (they were public); those
+    published then withdrawn are counted again apart. Actions: those of the crisis, not the
+    follow-ups the review itself creates (`from_review`); compensations: not cancelled,
+    totalled per currency as decimal strings. Six queries, whatever the sizes: the signal
+    tallies (four), the communications and the actions (one each).
+    """
+    signals = signals_summary(incident=incident)
+    communications = Communication.objects.filter(
+        incident_id=incident.pk, published_at__isnull=False
+    ).aggregate(
+        published=Count("pk"),
+        withdrawn=Count("pk", filter=Q(withdrawn_at__isnull=False)),
+    )
+    totals: Counter[str] = Counter()
+    done = open_ = 0
+    rows = (
+        Action.objects.filter(incident_id=incident.pk, from_review=False)
+        .values("status", "kind", "currency")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        done += row["n"] if row["status"] == ActionStatus.DONE else 0
+        open_ += row["n"] if row["status"] == ActionStatus.OPEN else 0
+        if row["kind"] == ActionKind.COMPENSATION and row["status"] != ActionStatus.CANCELLED:
+            totals[row["currency"]] += row["amount"]
+    return {
+        **{
+            key: _seconds(incident.detected_at, getattr(incident, moment))
+            for key, moment in DURATIONS.items()
+        },
+        **{key: _deadline_met(kind, incident) for key, kind in DEADLINES_MET.items()},
+        "signals_count": signals.count,
+        "signals_reach": signals.reach,
+        "communications_published": communications["published"],
+        "communications_withdrawn": communications["withdrawn"],
+        "actions_done": done,
+        "actions_open": open_,
+        "compensations": {currency: _money(totals[currency]) for currency in sorted(totals)},
+    }

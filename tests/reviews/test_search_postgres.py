@@ -1,0 +1,77 @@
+"""The lessons search on PostgreSQL: French and English stemming, web-search syntax, and the
+GIN index of migration incidents 0007 over the very expression the queries use."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from incidents.migrations import __name__ as migrations_package
+from incidents.models import IncidentReview
+from incidents.reviews.selectors import document_sql, reviews_matching
+from tests.concurrency import POSTGRES_ONLY
+
+pytestmark = POSTGRES_ONLY
+URL = reverse("review-search")
+OTHER = {
+    "title": "Other", "summary": "Outage.", "root_cause": "A bug.", "what_went_well": "Fast fix.",
+    "what_went_wrong": "Slow page.", "lessons_learned": "Test the failover.",
+    "follow_up_actions": [],
+}  # fmt: skip
+
+
+def references(client, **params):
+    response = client.get(URL, params)
+    assert response.status_code == 200, response.json()
+    return [result["incident"]["reference"] for result in response.json()["results"]]
+
+
+@pytest.mark.parametrize(
+    ("q", "text", "marked"),
+    [
+        ("excuse", "Nous avons présenté nos excuses aux clients.", "excuses"),
+        ("excuses publiques", "Une excuse publique dès la première heure.", "excuse"),
+        ("apologize", "We apologized within the hour.", "apologized"),
+        ("apologies", "We apologized within the hour.", "apologized"),
+        ("rembourser", "Le remboursement des clients lésés, sans attendre.", "remboursement"),
+        ('"code of conduct"', "No code of conduct for drivers.", "code"),
+    ],
+)
+def test_stemming_in_french_and_english(q, text, marked, make_review, client_for, viewer):
+    found = make_review(what_went_well=text)
+    make_review(**OTHER)
+    client = client_for(viewer)
+
+    response = client.get(URL, {"q": q})
+
+    assert [r["incident"]["reference"] for r in response.json()["results"]] == [found.reference]
+    assert f"<mark>{marked}</mark>" in response.json()["results"][0]["snippet"]
+
+
+def test_excluded_words_and_or(make_review, client_for, viewer):
+    refund = make_review(lessons_learned="Offer a refund.", follow_up_actions=[])
+    voucher = make_review(lessons_learned="Offer a voucher.", follow_up_actions=[])
+    client = client_for(viewer)
+
+    assert references(client, q="offer -voucher") == [refund.reference]
+    assert set(references(client, q="refund or voucher")) == {refund.reference, voucher.reference}
+
+
+def test_the_index_holds_the_expression_the_search_uses(make_review):
+    make_review()
+    queryset = reviews_matching(IncidentReview.objects.all(), "excuses")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: force the choice
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "Bitmap Index Scan on incident_review_search" in plan, plan
+
+
+def test_the_migration_indexes_the_document_column_for_column():
+    from importlib import import_module
+
+    migration = import_module(f"{migrations_package}.0007_review_search_index")
+
+    unqualified = document_sql().replace('"incidents_incidentreview".', "").replace('"', "")
+    assert unqualified == migration.DOCUMENT
