@@ -23,6 +23,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("incidents.api.urls")),
     path("api/v1/", include("incidents.monitoring.api.urls")),
+    path("api/v1/", include("incidents.actions.api.urls")),
     path("api/v1/", include("crisis_api.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
