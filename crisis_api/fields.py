@@ -313,6 +313,11 @@ class DecimalStringField(serializers.DecimalField):
         super().__init__(max_digits=max_digits, decimal_places=decimal_places,
                          max_value=max_value, coerce_to_string=True, **kwargs)  # fmt: skip
 
+    def validate_empty_values(self, data):
+        if isinstance(data, str):  # DRF would take "" as null
+            return (False, data)
+        return super().validate_empty_values(data)
+
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("not_a_string")

@@ -129,6 +129,8 @@ class CurrencyField(SingleLineCharField):
         super().__init__(max_length=3, **kwargs)
 
     def to_internal_value(self, data):
+        if isinstance(data, str) and len(data) > self.max_length:  # never echo a long value
+            self.fail("max_length", max_length=self.max_length)
         code = super().to_internal_value(data)
         if code not in ACTIVE_CURRENCIES:
             if code.upper() in ACTIVE_CURRENCIES:
