@@ -11,6 +11,7 @@ from crisis_api.admin_display import EMPTY, titled
 from crisis_api.errors import ProblemError
 from crisis_api.lifecycle.admin import TransitionAdminMixin
 from incidents import services
+from incidents.actions import admin as actions_admin
 from incidents.admin import display
 from incidents.admin.export import incidents_csv
 from incidents.admin.forms import TRANSITION_FORMS, IncidentAdminForm
@@ -107,6 +108,7 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
         "incident.note_added": _("Note"),
         "signals.attached": _("Signals attached"),
         **{kind.breach_event: kind.breached_label for kind in DEADLINES.values()},
+        **actions_admin.EVENT_LABELS,
     }
     form = IncidentAdminForm
     list_display = (
@@ -195,6 +197,7 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
             (_("Signals from monitoring"), {"fields": ["signals_summary_display",
                                                        "suggestion_display",
                                                        "latest_signals_display"]}),
+            (_("Actions"), {"fields": ["actions_display"]}),
             (_("Post-incident review"), {"fields": ["review_display"]}),
             (_("Timeline"), {"fields": ["chain_display", "chain_head", "timeline_display"]}),
             (None, {"fields": ["expected_version"], "classes": ["hidden"]}),
@@ -211,8 +214,8 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        readonly = [*LIFECYCLE, *SIGNAL_PANELS, "review_display", "chain_display", "chain_head",
-                    "timeline_display"]  # fmt: skip
+        readonly = [*LIFECYCLE, *SIGNAL_PANELS, "actions_display", "review_display",
+                    "chain_display", "chain_head", "timeline_display"]  # fmt: skip
         if obj.status == Status.DETECTED:
             readonly.append("severity")  # set by assessing
         if obj.status == Status.REVIEWED:  # closed: only who may see it can change
@@ -225,6 +228,10 @@ class IncidentAdmin(TransitionAdminMixin, admin.ModelAdmin):
         kwargs["fields"] = [f for f in kwargs["fields"]
                             if f not in self.get_readonly_fields(request, obj)]  # fmt: skip
         return super().get_form(request, obj, change=change, **kwargs)
+
+    @admin.display(description=_("actions"))
+    def actions_display(self, incident):
+        return actions_admin.actions_panel(incident)
 
     @admin.display(description=_("review"))
     def review_display(self, incident):
