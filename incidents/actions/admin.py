@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from crisis_api.admin_display import EMPTY, datetime_display, titled
 from crisis_api.errors import InvalidInput, ProblemError
@@ -87,10 +87,10 @@ def actions_panel(incident: Incident) -> str:
     summary = selectors.actions_summary(incident=incident, now=now)
     actions = list(selectors.incident_actions(incident=incident))
     figures = [
-        (_("open"), summary.open),
-        (_("overdue"), summary.overdue),
-        (_("done"), summary.done),
-        (_("cancelled"), summary.cancelled),
+        (pgettext("actions count", "open"), summary.open),
+        (pgettext("actions count", "overdue"), summary.overdue),
+        (pgettext("actions count", "done"), summary.done),
+        (pgettext("actions count", "cancelled"), summary.cancelled),
     ]
     rows = format_html_join(
         "",

@@ -81,7 +81,8 @@ def test_the_panel_speaks_french(manager_client, make_incident, make_action, man
     page = manager_client.get(change_url(incident), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 
     assert "Ajouter une action" in page
-    assert "1\u202f250,50 EUR" in page or "1 250,50 EUR" in page
+    assert "<strong>1\xa0250,50 EUR</strong> (1 dédommagement)" in page
+    assert "<dt>ouvertes</dt><dd>1</dd>" in page
 
 
 def test_an_incident_without_actions_says_so(manager_client, make_incident, manager):
