@@ -95,7 +95,7 @@ def actions_panel(incident: Incident) -> str:
     rows = format_html_join(
         "",
         '<tr class="crisis-action" data-status="{}"><td><a href="{}">{}</a></td><td>{}</td>'
-        "<td>{} {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        '<td>{} {}</td><td>{}</td><td>{}</td><td style="white-space:nowrap">{}</td></tr>',
         (
             (
                 action.status,
