@@ -123,8 +123,15 @@ def action_create(
     currency: str | None = "",
     beneficiaries: int | None = None,
 ) -> Action:
-    """Record a new open action on an incident (whatever the incident's status)."""
-    incident = Incident.objects.get(pk=incident_id)
+    """Record a new open action on an incident (whatever the incident's status).
+
+    The incident row is locked first, like its transitions do: Django's foreign keys are
+    checked at commit on PostgreSQL (DEFERRABLE INITIALLY DEFERRED), so without it the new row
+    would take its share lock on the incident after the stream head's lock, the reverse of a
+    transition's order, and a resolve racing the creation would deadlock. It also makes the
+    count of open actions a resolve records exact.
+    """
+    incident = lock(Incident, incident_id)
     currency = currency or ""
     check_compensation(kind=kind, amount=amount, currency=currency, beneficiaries=beneficiaries)
     check_owner(incident, owner)
