@@ -23,7 +23,9 @@ def test_the_demo_has_actions_and_a_rerun_adds_none():
     assert Action.objects.filter(kind="compensation", currency="EUR", status="open").exists()
     overdue = [a for a in Action.objects.all() if a.is_overdue()]
     assert len(overdue) == 1
-    assert Action.objects.filter(from_review=True).count() == 2  # the reviews' follow-ups
+    reviewed = Incident.objects.get(title="Defamatory blog post accusing our CEO of fraud")
+    follow_up = Action.objects.get(incident=reviewed, from_review=True)  # the review's follow-up
+    assert (follow_up.title, follow_up.kind) == ("Publish a finance fact sheet", "follow_up")
     video = Incident.objects.get(title="Vidéo virale d'un livreur impoli")
     summary = actions_summary(incident=video, now=timezone.now())
     assert (summary.open, summary.done, summary.overdue) == (2, 1, 1)

@@ -37,7 +37,7 @@ AMOUNT_HELP = _(
 # --- Output ---------------------------------------------------------------------------------
 
 
-class CompensationTotalSerializer(serializers.Serializer):
+class ActionsCompensationSerializer(serializers.Serializer):
     """Compensations in one currency (open and done; cancelled ones do not count)."""
 
     currency = serializers.CharField(help_text=_("ISO 4217 code."))
@@ -54,7 +54,7 @@ class ActionsSummarySerializer(serializers.Serializer):
     done = serializers.IntegerField()
     cancelled = serializers.IntegerField()
     overdue = serializers.IntegerField(help_text=_("Open and past their due time."))
-    compensation = CompensationTotalSerializer(
+    compensation = ActionsCompensationSerializer(
         many=True,
         help_text=_(
             "Per currency (in code order), the total and count of compensations not cancelled "
