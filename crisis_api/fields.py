@@ -8,8 +8,10 @@ below refuse all of that with a message saying what to send, and declare their b
 
 import json
 import math
+import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -206,9 +208,12 @@ class AwareDateTimeField(serializers.DateTimeField):
             "This date-time is in the future; give one no later than now (clocks may differ "
             "by %(minutes)s minutes at most)."
         ),
+        "too_late": _("Give a date-time at most %(days)s days from now."),
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, max_future: timedelta | None = None, **kwargs):
+        # max_future: how far ahead a date-time may fall (a due date), instead of the skew.
+        self.max_future = max_future
         kwargs.setdefault(
             "help_text",
             _("ISO 8601 with a UTC offset, from 2000-01-01 to now."),
@@ -232,6 +237,10 @@ class AwareDateTimeField(serializers.DateTimeField):
             self.fail("invalid")
         if parsed < EARLIEST_DATETIME:
             fail(self, "too_early", earliest=EARLIEST_DATETIME.date().isoformat())
+        if self.max_future is not None:
+            if parsed > timezone.now() + self.max_future:
+                fail(self, "too_late", days=self.max_future.days)
+            return parsed
         skew = settings.INPUT_MAX_CLOCK_SKEW
         if parsed > timezone.now() + skew:
             fail(self, "in_future", minutes=int(skew.total_seconds() // 60))
@@ -277,6 +286,50 @@ class StrictNumberField(serializers.FloatField):
         if isinstance(data, int) and not -(2**53) <= data <= 2**53:  # beyond a float's precision
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class DecimalStringField(serializers.DecimalField):
+    """A decimal number written as a JSON string in plain notation, e.g. `"1250.50"`.
+
+    Money is never a JSON number (a float loses cents) nor an exponent (`"1e3"`), `NaN` or an
+    infinity; at most `decimal_places` decimals, above `min_exclusive`, at most `max_value`.
+    Only ASCII digits: `"١٢"` is not twelve here.
+    """
+
+    default_error_messages = {
+        "not_a_string": _('Give the amount as a string, e.g. "1250.50" (not a JSON number).'),
+        "not_plain": _(
+            "Write the amount in plain digits with a dot and at most %(places)s decimals, "
+            'e.g. "1250.50" (no sign, exponent, spaces or thousands separators).'
+        ),
+        "not_above": _("Give an amount above %(minimum)s."),
+        "above_max": _("Give an amount of at most %(maximum)s."),
+    }
+
+    def __init__(self, *, max_digits: int, decimal_places: int, min_exclusive: Decimal,
+                 max_value: Decimal, **kwargs):  # fmt: skip
+        self.min_exclusive = min_exclusive
+        self.plain_pattern = re.compile(rf"(0|[1-9][0-9]*)(\.[0-9]{{1,{decimal_places}}})?")
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places,
+                         max_value=max_value, coerce_to_string=True, **kwargs)  # fmt: skip
+
+    def validate_empty_values(self, data):
+        if isinstance(data, str):  # DRF would take "" as null
+            return (False, data)
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        # Digits are counted before Decimal parses: "9" * 100000 costs one comparison.
+        if len(data) > self.max_digits + 1 or not self.plain_pattern.fullmatch(data):
+            fail(self, "not_plain", places=self.decimal_places)
+        value = Decimal(data)
+        if value <= self.min_exclusive:
+            fail(self, "not_above", minimum=self.min_exclusive)
+        if value > self.max_value:
+            fail(self, "above_max", maximum=self.max_value)
+        return value.quantize(Decimal(1).scaleb(-self.decimal_places))
 
 
 class HttpUrlField(SingleLineCharField):

@@ -1,6 +1,9 @@
 """OpenAPI pieces shared by every resource: the bearer scheme and the problem body."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers
 
@@ -23,6 +26,22 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "description": "An API token."}
+
+
+class DecimalStringFieldSchema(OpenApiSerializerFieldExtension):
+    """A DecimalStringField as the exact pattern it accepts (DRF's allows signs and "")."""
+
+    target_class = "crisis_api.fields.DecimalStringField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        return {
+            "type": "string",
+            "format": "decimal",
+            "pattern": f"^{field.plain_pattern.pattern}$",
+            "maxLength": field.max_digits + 1,
+            "example": "150.00",
+        }
 
 
 class ProblemSerializer(serializers.Serializer):

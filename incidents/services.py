@@ -22,6 +22,8 @@ from crisis_api.events.services import SYSTEM_STREAM, event_append
 from crisis_api.lifecycle.errors import NotEditable
 from crisis_api.lifecycle.services import lock, run_transition
 from crisis_api.models import Event
+from incidents.actions.selectors import open_actions_count
+from incidents.actions.services import actions_from_review
 from incidents.models import (
     Category,
     Incident,
@@ -229,7 +231,7 @@ def _transition(
     expected_version: int | None,
     apply: Callable[[Incident, datetime], None],
     note: str = "",
-    data: dict[str, Any] | None = None,
+    data: dict[str, Any] | Callable[[Incident], dict[str, Any]] | None = None,
     check: Callable[[Incident], None] | None = None,
     at: datetime | None = None,
 ) -> Incident:
@@ -342,7 +344,8 @@ def incident_resolve(
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Incident:
-    """Close the crisis with the solutions that were presented."""
+    """Close the crisis with the solutions that were presented (actions may still be open: the
+    event records how many)."""
     return _transition(
         "resolve",
         incident_id=incident_id,
@@ -350,6 +353,7 @@ def incident_resolve(
         expected_version=expected_version,
         at=at,
         apply=lambda incident, at: incident.resolve(at=at, resolution_summary=resolution_summary),
+        data=lambda incident: {"open_actions": open_actions_count(incident=incident)},
     )
 
 
@@ -464,15 +468,18 @@ def incident_review(
         record["metrics"] = review_metrics(incident=incident)  # also in the event's data
         IncidentReview.objects.create(incident=incident, reviewed_by=actor, created_at=at, **record)
 
-    return _transition(
-        "review",
-        incident_id=incident_id,
-        actor=actor,
-        expected_version=expected_version,
-        at=at,
-        apply=apply,
-        data={"review": record},
-    )
+    with transaction.atomic():  # the follow-ups become actions in the review's transaction
+        incident = _transition(
+            "review",
+            incident_id=incident_id,
+            actor=actor,
+            expected_version=expected_version,
+            at=at,
+            apply=apply,
+            data={"review": record},
+        )
+        actions_from_review(incident=incident, actor=actor, follow_ups=record["follow_up_actions"])
+    return incident
 
 
 # The service of each transition, for callers that pick one by name (API, admin, demo data).

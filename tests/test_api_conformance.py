@@ -14,6 +14,7 @@ or a 412 is a documented answer.
 
 import re
 import zlib
+from decimal import Decimal
 
 import hypothesis
 import pytest
@@ -31,6 +32,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from crisis_api.auth.tokens import api_token_issue
+from incidents.actions.models import Action
+from incidents.actions.services import action_complete, action_create
 from incidents.models import Incident
 from incidents.state import incident_machine
 from tests.conftest import runs_from
@@ -75,14 +78,36 @@ def api(settings, wsgi_requests, manager, make_user, make_incident):
     for status in ("detected", "assessed", "responding", "resolved", "reviewed"):
         make_incident(status, actor=manager, title=f"Viral post, {status}")
     make_incident(actor=manager, dismissed=True, title="False alarm")
-    make_incident("assessed", actor=manager, title="Customer data leak", is_confidential=True)
+    leak = make_incident("assessed", actor=manager, title="Customer data leak",
+                         is_confidential=True)  # fmt: skip
+    action_create(incident_id=leak.pk, actor=manager, kind="compensation", title="Refund",
+                  amount=Decimal("150.00"), currency="EUR")  # fmt: skip
+    done = action_create(incident_id=leak.pk, actor=manager, kind="fix", title="Fix the page")
+    action_complete(action_id=done.pk, actor=manager)
     _, secret = api_token_issue(user=manager)
     return {"token": secret, "manager": manager, "make_incident": make_incident}
 
 
+def _aim_at_existing_action(case) -> None:
+    """The same for an action's id (under /api/v1/actions/): mostly an existing action's."""
+    generated = case.path_parameters.get("id")
+    if not isinstance(generated, str) or not ID_IN_PATH.fullmatch(generated):
+        return
+    pick = zlib.crc32(generated.encode())
+    if pick % 8:
+        actions = list(Action.objects.order_by("title"))
+        action = actions[pick % len(actions)]
+        case.path_parameters["id"] = str(action.pk)
+        if "If-Match" in case.headers and pick % 3 == 0:
+            case.headers["If-Match"] = f'"{action.version}"'
+
+
 def _aim_at_existing_incident(case, api) -> None:
     """Swap most well-formed generated ids for an existing incident's; keep malformed ones."""
-    generated = case.path_parameters.get("id")
+    if case.path.startswith("/api/v1/actions/"):
+        return _aim_at_existing_action(case)
+    key = "incident_id" if "incident_id" in case.path_parameters else "id"
+    generated = case.path_parameters.get(key)
     if not isinstance(generated, str) or not ID_IN_PATH.fullmatch(generated):
         return  # a malformed id: it must not route (404)
     pick = zlib.crc32(generated.encode())  # stable across runs, unlike hash()
@@ -95,7 +120,7 @@ def _aim_at_existing_incident(case, api) -> None:
             incident for incident in incidents if incident_machine.can_run(incident, name)
         ] or [api["make_incident"](runs_from(name), actor=api["manager"])]
     incident = incidents[pick % len(incidents)]
-    case.path_parameters["id"] = str(incident.pk)
+    case.path_parameters[key] = str(incident.pk)
     if "If-Match" in case.headers and pick % 3 == 0:
         case.headers["If-Match"] = f'"{incident.version}"'  # the current ETag
 

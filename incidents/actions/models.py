@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from crisis_api.currencies import ACTIVE_CURRENCIES
 from incidents.models import Incident
 
 TITLE_MAX_LENGTH = 200
@@ -32,6 +33,11 @@ class Status(models.TextChoices):
     OPEN = "open", pgettext_lazy("action status", "Open")
     DONE = "done", pgettext_lazy("action status", "Done")
     CANCELLED = "cancelled", pgettext_lazy("action status", "Cancelled")
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """The active ISO 4217 codes (a callable: amending the list needs no migration)."""
+    return [(code, code) for code in sorted(ACTIVE_CURRENCIES)]
 
 
 def _in(field: str, choices) -> models.Q:
@@ -65,7 +71,9 @@ class Action(FSMModelMixin, models.Model):
         null=True,
         blank=True,
     )
-    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, choices=currency_choices, help_text=_("ISO 4217.")
+    )
     beneficiaries = models.PositiveBigIntegerField(
         _("beneficiaries"), null=True, blank=True, help_text=_("People covered.")
     )

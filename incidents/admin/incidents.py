@@ -11,6 +11,7 @@ from crisis_api.admin_display import EMPTY, titled
 from crisis_api.errors import ProblemError
 from crisis_api.lifecycle.admin import TransitionAdminMixin
 from incidents import services
+from incidents.actions import admin as actions_admin
 from incidents.admin import display
 from incidents.admin.export import incidents_csv
 from incidents.admin.forms import TRANSITION_FORMS, IncidentAdminForm
@@ -111,6 +112,7 @@ class IncidentAdmin(ReportAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
         "signals.attached": _("Signals attached"),
         **{kind.breach_event: kind.breached_label for kind in DEADLINES.values()},
         **communications_admin.EVENT_LABELS,
+        **actions_admin.EVENT_LABELS,
     }
     form = IncidentAdminForm
     list_display = (
@@ -200,6 +202,7 @@ class IncidentAdmin(ReportAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
                                                        "suggestion_display",
                                                        "latest_signals_display"]}),
             (_("Communications"), {"fields": ["communications_display"]}),
+            (_("Actions"), {"fields": ["actions_display"]}),
             (_("Post-incident review"), {"fields": ["review_display", "review_metrics_display"]}),
             (_("Timeline"), {"fields": ["chain_display", "chain_head", "timeline_display"]}),
             (None, {"fields": ["expected_version"], "classes": ["hidden"]}),
@@ -218,7 +221,7 @@ class IncidentAdmin(ReportAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
             return ()
         readonly = [*LIFECYCLE, *SIGNAL_PANELS, "review_display", "review_metrics_display",
                     "chain_display", "chain_head", "timeline_display",
-                    "communications_display"]  # fmt: skip
+                    "communications_display", "actions_display"]  # fmt: skip
         if obj.status == Status.DETECTED:
             readonly.append("severity")  # set by assessing
         if obj.status == Status.REVIEWED:  # closed: only who may see it can change
@@ -235,6 +238,10 @@ class IncidentAdmin(ReportAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("communications"))
     def communications_display(self, incident):
         return communications_admin.incident_panel(incident)
+
+    @admin.display(description=_("actions"))
+    def actions_display(self, incident):
+        return actions_admin.actions_panel(incident)
 
     @admin.display(description=_("review"))
     def review_display(self, incident):

@@ -18,6 +18,8 @@ from crisis_api.fields import (
     UsernamesField,
 )
 from crisis_api.serializers import StrictInputSerializer, UsernameField
+from incidents.actions.api.serializers import ActionsSummarySerializer
+from incidents.actions.selectors import actions_summaries, actions_summary
 from incidents.api import bounds
 from incidents.deadlines.rules import RESOLUTION, RESPONSE, DeadlineKind, DeadlineState
 from incidents.models import (
@@ -106,6 +108,18 @@ class DeadlineSerializer(serializers.Serializer):
     )
 
 
+class IncidentListSerializer(serializers.ListSerializer):
+    """Many incidents: the actions' summaries of the whole page in one grouped query."""
+
+    def to_representation(self, data):
+        incidents = list(data.all() if hasattr(data, "all") else data)
+        now = request_now(self.context.get("request"))
+        summaries = actions_summaries(incident_ids=[i.pk for i in incidents], now=now)
+        for incident in incidents:
+            incident.actions_summary_read = summaries[incident.pk]
+        return super().to_representation(incidents)
+
+
 class IncidentSerializer(serializers.ModelSerializer):
     """An incident as every endpoint returns it."""
 
@@ -134,6 +148,9 @@ class IncidentSerializer(serializers.ModelSerializer):
     )
     review = IncidentReviewSerializer(
         source="review_record", allow_null=True, help_text="Set once reviewed."
+    )
+    actions_summary = serializers.SerializerMethodField(
+        help_text=_("Its actions by status, and its compensations per currency.")
     )
 
     class Meta:
@@ -176,8 +193,10 @@ class IncidentSerializer(serializers.ModelSerializer):
             "version",
             "available_transitions",
             "review",
+            "actions_summary",
         ]
         read_only_fields = fields
+        list_serializer_class = IncidentListSerializer
 
     @extend_schema_field(
         serializers.ListField(child=serializers.ChoiceField(choices=incident_machine.names))
@@ -192,6 +211,14 @@ class IncidentSerializer(serializers.ModelSerializer):
     @extend_schema_field(DeadlineSerializer)
     def get_resolution_deadline(self, incident: Incident) -> dict:
         return self._deadline(RESOLUTION, incident)
+
+    @extend_schema_field(ActionsSummarySerializer)
+    def get_actions_summary(self, incident: Incident) -> dict:
+        summary = getattr(incident, "actions_summary_read", None)  # a list reads them all at once
+        if summary is None:
+            now = request_now(self.context.get("request"))
+            summary = actions_summary(incident=incident, now=now)
+        return ActionsSummarySerializer(summary).data
 
     def _deadline(self, kind: DeadlineKind, incident: Incident) -> dict:
         # One clock reading per request: the list's filter and every row agree.
@@ -282,6 +309,7 @@ class IncidentUpdateInputSerializer(StrictInputSerializer):
                 "updated_at", "version", "available_transitions", "review",
             )
         },
+        "actions_summary": _("Read-only: the figures of its actions (/api/v1/actions/{id}/)."),
     }  # fmt: skip
 
     title = SingleLineCharField(max_length=bounds.TITLE, required=False)

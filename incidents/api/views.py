@@ -86,6 +86,10 @@ INCIDENT_EXAMPLE = {
     "resolution_deadline": {"due_at": "2026-11-28T07:00:00Z", "state": "on_track"},
     "created_at": "2026-11-25T06:45:00Z", "updated_at": "2026-11-25T07:00:00Z", "version": 2,
     "available_transitions": ["respond", "dismiss"], "review": None,
+    "actions_summary": {
+        "open": 2, "done": 1, "cancelled": 0, "overdue": 1,
+        "compensation": [{"currency": "EUR", "total": "18450.00", "count": 1}],
+    },
 }  # fmt: skip
 INCIDENT_EXAMPLES = [
     OpenApiExample("An incident whose response is at risk", value=INCIDENT_EXAMPLE,

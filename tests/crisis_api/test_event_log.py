@@ -39,13 +39,14 @@ def test_events_form_a_hash_chain(make_incident, manager):
     incident = make_incident("reviewed", actor=manager)
     events = list(Event.objects.filter(stream=incident.stream))
 
-    assert [e.sequence for e in events] == [1, 2, 3, 4, 5]
+    assert [e.sequence for e in events] == [1, 2, 3, 4, 5, 6]
     assert [e.action for e in events] == [
         "incident.created",
         "incident.assessed",
         "incident.response_started",
         "incident.resolved",
         "incident.reviewed",
+        "action.created",  # the review's follow-up action
     ]
     assert events[0].prev_hash == "0" * 64
     for previous, event in itertools.pairwise(events):

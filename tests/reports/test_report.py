@@ -262,8 +262,8 @@ def test_long_lists_are_capped_and_say_so(crisis, client_for, viewer, monkeypatc
     text = report(client_for(viewer), crisis())
 
     assert (
-        "*Only the first 3 of the 6 events are shown here; the timeline of the API has them all.*"
+        "*Only the first 3 of the 7 events are shown here; the timeline of the API has them all.*"
     ) in text
     assert "| 4 |" not in text
     assert "*Only the first 1 of the 2 communications published are shown.*" in text
-    assert "*Only the first 2 of the 8 actions are shown.*" in text
+    assert "*Only the first 2 of the 9 actions are shown.*" in text

@@ -10,6 +10,7 @@ demo tokens are revoked.
 import secrets
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -19,6 +20,7 @@ from django.utils import timezone
 from crisis_api.auth.roles import ROLES, user_set_role
 from crisis_api.auth.tokens import api_token_issue, api_token_revoke
 from incidents import services
+from incidents.actions import services as action_services
 from incidents.deadlines.services import incident_deadline_breaches_record
 from incidents.models import Incident, Status
 from incidents.monitoring.services import signals_ingest
@@ -410,6 +412,50 @@ def learning_story(users, now) -> list[Incident]:
     return [incident]
 
 
+# Actions on two incidents, by title: a fix done, compensations in EUR still open, a statement
+# overdue (due hours ago). A rerun adds only those missing (by title).
+DEMO_ACTIONS = {
+    "Vidéo virale d'un livreur impoli": [
+        {"kind": "fix", "title": "Rappeler les consignes de courtoisie au sous-traitant",
+         "due_hours": -12, "done": True},
+        {"kind": "compensation", "title": "Bon d'achat pour le client filmé",
+         "description": "Bon d'achat envoyé par message privé, avec nos excuses.",
+         "amount": "50.00", "currency": "EUR", "beneficiaries": 1, "due_hours": 24},
+        {"kind": "communication", "title": "Publier la réponse officielle sur TikTok",
+         "due_hours": -3},
+    ],
+    "Panne du paiement en ligne : plaintes sur X": [
+        {"kind": "compensation", "title": "Rembourser les frais de livraison des commandes "
+                                          "bloquées", "amount": "17970.00", "currency": "EUR",
+         "beneficiaries": 3000, "due_hours": 48},
+    ],
+}  # fmt: skip
+
+
+def demo_actions(users, now) -> None:
+    """The actions of DEMO_ACTIONS, through incidents.actions.services, owned by the responder."""
+    for title, specs in DEMO_ACTIONS.items():
+        incident = Incident.objects.filter(title=title).first()
+        if incident is None:
+            continue
+        existing = set(incident.actions.values_list("title", flat=True))
+        for spec in specs:
+            if spec["title"] in existing:
+                continue
+            fields = {k: v for k, v in spec.items() if k not in ("due_hours", "done")}
+            if "amount" in fields:
+                fields["amount"] = Decimal(fields["amount"])
+            action = action_services.action_create(
+                incident_id=incident.pk,
+                actor=users["responder"],
+                owner=users["responder"],
+                due_at=now + timedelta(hours=spec["due_hours"]),
+                **fields,
+            )
+            if spec.get("done"):
+                action_services.action_complete(action_id=action.pk, actor=users["responder"])
+
+
 class Command(BaseCommand):
     help = "Create demo users (one per role, with a new token) and incidents in every state."
 
@@ -426,6 +472,7 @@ class Command(BaseCommand):
             users = {role: user for role, user, _, _ in logins}
             seed_metrics_history(users["responder"])
             created = self._incidents(users)
+            demo_actions(users, timezone.now())
             created += learning_story(users, timezone.now())
             report = signals_ingest(actor=users["monitor"], signals=demo_signals(timezone.now()))
             demo_communications(users)

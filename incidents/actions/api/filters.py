@@ -1,0 +1,27 @@
+"""Query filters for an incident's actions."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crisis_api.clock import request_now
+from crisis_api.filters import BoundedMultipleChoiceFilter, StrictBooleanFilter
+from incidents.actions.models import Action, Kind, Status
+
+
+class ActionFilter(django_filters.FilterSet):
+    """Filters of `GET /api/v1/incidents/{id}/actions/`; repeat a parameter for several values."""
+
+    status = BoundedMultipleChoiceFilter(choices=Status.choices)
+    kind = BoundedMultipleChoiceFilter(choices=Kind.choices)
+    overdue = StrictBooleanFilter(method="filter_overdue", label=_("Open and past its due time"))
+
+    class Meta:
+        model = Action
+        fields: list[str] = []
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = Q(status=Status.OPEN, due_at__lt=request_now(self.request))
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

@@ -1,0 +1,109 @@
+"""Reads on actions: visible ones, an incident's list, and the summary the incident shows."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Round
+
+from crisis_api.models import Event
+from incidents.actions.models import Action, Status
+from incidents.models import Incident
+from incidents.selectors import incidents_visible_to
+
+CENT = Decimal("0.01")
+
+
+def actions_visible_to(user) -> QuerySet[Action]:
+    """Actions of the incidents this user may see (the incidents' confidentiality rule)."""
+    return Action.objects.filter(incident__in=incidents_visible_to(user))
+
+
+def with_related(actions: QuerySet[Action]) -> QuerySet[Action]:
+    """Everything ActionSerializer reads, in the same query."""
+    return actions.select_related("owner", "created_by")
+
+
+def incident_actions(*, incident: Incident) -> QuerySet[Action]:
+    """An incident's actions, oldest first, ready to serialise."""
+    return with_related(Action.objects.filter(incident=incident))
+
+
+def action_events(*, action: Action) -> QuerySet[Event]:
+    """The events about one action, on its incident's stream."""
+    events = Event.objects.filter(stream=action.stream, data__action_id=str(action.pk))
+    return events.select_related("actor")
+
+
+@dataclass
+class CompensationTotal:
+    """Compensations in one currency: their total and how many."""
+
+    currency: str
+    total: Decimal
+    count: int
+
+
+@dataclass
+class ActionsSummary:
+    """An incident's actions counted by status; compensations totalled per currency.
+
+    `overdue` counts open actions past their due time. Compensation totals count the open and
+    done ones (what was offered or paid), never the cancelled ones.
+    """
+
+    open: int = 0
+    done: int = 0
+    cancelled: int = 0
+    overdue: int = 0
+    compensation: list[CompensationTotal] = field(default_factory=list)
+
+
+def actions_summaries(*, incident_ids, now: datetime) -> dict:
+    """incident id -> ActionsSummary for each of `incident_ids`: one grouped query for all.
+
+    Amounts are summed in whole cents (an integer on every database): SQLite keeps decimals as
+    floating point, where a sum of amounts would lose cents.
+    """
+    incident_ids = list(incident_ids)
+    summaries = {pk: ActionsSummary() for pk in incident_ids}
+    if not incident_ids:
+        return summaries
+    cents = Cast(Round(F("amount") * 100), BigIntegerField())
+    rows = (
+        Action.objects.filter(incident_id__in=incident_ids)
+        .values("incident_id", "status", "currency")
+        .annotate(
+            count=Count("pk"),
+            overdue=Count("pk", filter=Q(status=Status.OPEN, due_at__lt=now)),
+            cents=Sum(cents),
+        )
+        .order_by()
+    )
+    money: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))  # id -> currency -> [¢, n]
+    for row in rows:
+        summary = summaries[row["incident_id"]]
+        setattr(summary, row["status"], getattr(summary, row["status"]) + row["count"])
+        summary.overdue += row["overdue"]
+        if row["currency"] and row["status"] != Status.CANCELLED:
+            totals = money[row["incident_id"]][row["currency"]]
+            totals[0] += row["cents"] or 0
+            totals[1] += row["count"]
+    for incident_id, currencies in money.items():
+        summaries[incident_id].compensation = [
+            CompensationTotal(currency, (Decimal(cents) * CENT).quantize(CENT), count)
+            for currency, (cents, count) in sorted(currencies.items())
+        ]
+    return summaries
+
+
+def actions_summary(*, incident: Incident, now: datetime) -> ActionsSummary:
+    """One incident's ActionsSummary (one query)."""
+    return actions_summaries(incident_ids=[incident.pk], now=now)[incident.pk]
+
+
+def open_actions_count(*, incident: Incident) -> int:
+    """How many of the incident's actions are still open."""
+    return Action.objects.filter(incident=incident, status=Status.OPEN).count()
