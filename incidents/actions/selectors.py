@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Cast, Round
+from django.db.models.functions import Cast, Coalesce, Round
 
 from crisis_api.models import Event
-from incidents.actions.models import Action, Status
+from incidents.actions.models import Action, Kind, Status
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 
@@ -39,11 +39,42 @@ def action_events(*, action: Action) -> QuerySet[Event]:
 
 @dataclass
 class CompensationTotal:
-    """Compensations in one currency: their total and how many."""
+    """Compensations in one currency: their total, how many, and the people they cover."""
 
     currency: str
     total: Decimal
     count: int
+    beneficiaries: int = 0
+
+
+# An amount in whole cents: an integer on every database. SQLite keeps decimals as floating
+# point, where a sum of amounts would lose cents.
+CENTS = Cast(Round(F("amount") * 100), BigIntegerField())
+
+
+def _amount(cents: int | None) -> Decimal:
+    return (Decimal(cents or 0) * CENT).quantize(CENT)
+
+
+def compensation_totals(actions: QuerySet[Action]) -> list[CompensationTotal]:
+    """The compensations among `actions` that are not cancelled (what was offered or paid),
+    totalled per currency in one query: the one rule the summary, the review's snapshot, the
+    report and the team metrics share."""
+    rows = (
+        actions.filter(kind=Kind.COMPENSATION)
+        .exclude(status=Status.CANCELLED)
+        .values("currency")
+        .annotate(
+            cents=Sum(CENTS), count=Count("pk"), beneficiaries=Coalesce(Sum("beneficiaries"), 0)
+        )
+        .order_by("currency")
+    )
+    return [
+        CompensationTotal(
+            row["currency"], _amount(row["cents"]), row["count"], row["beneficiaries"]
+        )
+        for row in rows
+    ]
 
 
 @dataclass
@@ -64,21 +95,19 @@ class ActionsSummary:
 def actions_summaries(*, incident_ids, now: datetime) -> dict:
     """incident id -> ActionsSummary for each of `incident_ids`: one grouped query for all.
 
-    Amounts are summed in whole cents (an integer on every database): SQLite keeps decimals as
-    floating point, where a sum of amounts would lose cents.
+    Amounts are summed in whole cents (CENTS), as in compensation_totals.
     """
     incident_ids = list(incident_ids)
     summaries = {pk: ActionsSummary() for pk in incident_ids}
     if not incident_ids:
         return summaries
-    cents = Cast(Round(F("amount") * 100), BigIntegerField())
     rows = (
         Action.objects.filter(incident_id__in=incident_ids)
         .values("incident_id", "status", "currency")
         .annotate(
             count=Count("pk"),
             overdue=Count("pk", filter=Q(status=Status.OPEN, due_at__lt=now)),
-            cents=Sum(cents),
+            cents=Sum(CENTS),
         )
         .order_by()
     )
@@ -93,7 +122,7 @@ def actions_summaries(*, incident_ids, now: datetime) -> dict:
             totals[1] += row["count"]
     for incident_id, currencies in money.items():
         summaries[incident_id].compensation = [
-            CompensationTotal(currency, (Decimal(cents) * CENT).quantize(CENT), count)
+            CompensationTotal(currency, _amount(cents), count)
             for currency, (cents, count) in sorted(currencies.items())
         ]
     return summaries

@@ -10,16 +10,16 @@ communications and the compensations.
 """
 
 from collections import defaultdict
+from dataclasses import asdict
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
-from incidents.actions.models import Action, Kind
-from incidents.actions.models import Status as ActionStatus
+from incidents.actions.models import Action
+from incidents.actions.selectors import compensation_totals
 from incidents.communications.models import Communication
 from incidents.communications.models import Status as CommunicationStatus
 from incidents.deadlines.rules import DEADLINES, DeadlineState
@@ -208,15 +208,5 @@ def _communications(incidents: QuerySet[Incident]) -> dict:
 
 
 def _compensations(incidents: QuerySet[Incident]) -> list[dict]:
-    rows = (
-        Action.objects.filter(incident__in=incidents.values("pk"), kind=Kind.COMPENSATION)
-        .exclude(status=ActionStatus.CANCELLED)
-        .order_by("currency")
-        .values("currency")
-        .annotate(
-            total=Sum("amount", output_field=AMOUNT),
-            count=Count("pk"),
-            beneficiaries=Coalesce(Sum("beneficiaries"), 0),
-        )
-    )
-    return [{**row, "total": Decimal(row["total"]).quantize(Decimal("0.01"))} for row in rows]
+    actions = Action.objects.filter(incident__in=incidents.values("pk"))
+    return [asdict(total) for total in compensation_totals(actions)]

@@ -9,14 +9,13 @@ their compensation totals. Long lists are capped, and the report says so.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from crisis_api.models import Event, EventStream
 from incidents.actions.models import Action
-from incidents.actions.models import Kind as ActionKind
-from incidents.actions.models import Status as ActionStatus
+from incidents.actions.selectors import compensation_totals
 from incidents.communications.models import Communication
 from incidents.models import Incident
 from incidents.monitoring.selectors import SignalsSummary, signals_summary
@@ -79,13 +78,6 @@ def report_data(*, incident: Incident) -> ReportData:
         .select_related("owner")
         .order_by("created_at", "id")
     )
-    totals = (
-        Action.objects.filter(incident_id=incident.pk, kind=ActionKind.COMPENSATION)
-        .exclude(status=ActionStatus.CANCELLED)
-        .values("currency")
-        .annotate(amount=Sum("amount"))
-        .order_by("currency")
-    )
     return ReportData(
         incident=incident,
         signals=signals_summary(incident=incident),
@@ -95,5 +87,8 @@ def report_data(*, incident: Incident) -> ReportData:
         communications_total=incident.communications_total,
         actions=list(actions[:ACTIONS_CAP]),
         actions_total=incident.actions_total,
-        compensations={row["currency"]: row["amount"] for row in totals},
+        compensations={
+            total.currency: total.total
+            for total in compensation_totals(Action.objects.filter(incident_id=incident.pk))
+        },
     )

@@ -7,15 +7,12 @@ it measures never happened (an incident dismissed before any response has no tim
 response) or when there was no deadline to meet.
 """
 
-from collections import Counter
 from datetime import datetime
-from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
+from django.utils import timezone
 
-from incidents.actions.models import Action
-from incidents.actions.models import Kind as ActionKind
-from incidents.actions.models import Status as ActionStatus
+from incidents.actions.selectors import actions_summary
 from incidents.communications.models import Communication
 from incidents.deadlines.rules import RESOLUTION, RESPONSE, DeadlineKind
 from incidents.models import Incident
@@ -53,17 +50,14 @@ def _deadline_met(kind: DeadlineKind, incident: Incident) -> bool | None:
     return ended is not None and ended <= due
 
 
-def _money(amount: Decimal) -> str:
-    return str(amount.quantize(Decimal("0.01")))
-
-
 def review_metrics(*, incident: Incident) -> dict:
     """The snapshot of `incident` now (the review calls it under the incident's lock).
 
     Communications: those published, withdrawn ones included (they were public); those
-    published then withdrawn are counted again apart. Actions: those of the crisis, not the
-    follow-ups the review itself creates (`from_review`); compensations: not cancelled,
-    totalled per currency as decimal strings. Six queries, whatever the sizes: the signal
+    published then withdrawn are counted again apart. Actions: those of the crisis (the
+    follow-ups the review creates come after the snapshot); compensations: not cancelled,
+    totalled per currency as decimal strings (incidents.actions.selectors, the rule every
+    figure of compensations follows). Six queries, whatever the sizes: the signal
     tallies (four), the communications and the actions (one each).
     """
     signals = signals_summary(incident=incident)
@@ -73,19 +67,7 @@ def review_metrics(*, incident: Incident) -> dict:
         published=Count("pk"),
         withdrawn=Count("pk", filter=Q(withdrawn_at__isnull=False)),
     )
-    totals: Counter[str] = Counter()
-    done = open_ = 0
-    rows = (
-        Action.objects.filter(incident_id=incident.pk, from_review=False)
-        .values("status", "kind", "currency")
-        .annotate(n=Count("pk"), amount=Sum("amount"))
-        .order_by()
-    )
-    for row in rows:
-        done += row["n"] if row["status"] == ActionStatus.DONE else 0
-        open_ += row["n"] if row["status"] == ActionStatus.OPEN else 0
-        if row["kind"] == ActionKind.COMPENSATION and row["status"] != ActionStatus.CANCELLED:
-            totals[row["currency"]] += row["amount"]
+    actions = actions_summary(incident=incident, now=timezone.now())
     return {
         **{
             key: _seconds(incident.detected_at, getattr(incident, moment))
@@ -96,7 +78,7 @@ def review_metrics(*, incident: Incident) -> dict:
         "signals_reach": signals.reach,
         "communications_published": communications["published"],
         "communications_withdrawn": communications["withdrawn"],
-        "actions_done": done,
-        "actions_open": open_,
-        "compensations": {currency: _money(totals[currency]) for currency in sorted(totals)},
+        "actions_done": actions.done,
+        "actions_open": actions.open,
+        "compensations": {total.currency: str(total.total) for total in actions.compensation},
     }

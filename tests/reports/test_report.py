@@ -266,4 +266,4 @@ def test_long_lists_are_capped_and_say_so(crisis, client_for, viewer, monkeypatc
     ) in text
     assert "| 4 |" not in text
     assert "*Only the first 1 of the 2 communications published are shown.*" in text
-    assert "*Only the first 2 of the 9 actions are shown.*" in text
+    assert "*Only the first 2 of the 8 actions are shown.*" in text

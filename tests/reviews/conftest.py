@@ -103,7 +103,6 @@ def crisis(clock, make_user, manager):
                currency="GBP")  # fmt: skip
         action(incident, responder, **money, status="done", amount=Decimal("10.1"),
                currency="USD")  # fmt: skip
-        action(incident, responder, "follow_up", from_review=True)  # not of the crisis
         clock.move_to(T0 + resolve_after)
         services.incident_resolve(
             incident_id=incident.pk, actor=responder, resolution_summary="Apology and refund."
