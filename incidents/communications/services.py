@@ -8,6 +8,7 @@ stream. Services refuse what the rules forbid with problems the API and the admi
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -274,18 +275,34 @@ def communication_approve(
 
 
 def communication_publish(
-    *, communication_id, actor, url: str = "", expected_version: int | None = None
+    *,
+    communication_id,
+    actor,
+    url: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Communication:
     """Record that it was published (at `url`); the first one dates the incident's first
-    public response, which does not change the incident's version."""
+    public response, which does not change the incident's version.
+
+    `at` is when it was published, for callers that record the past (demo data, history
+    brought over from another tool; the API and the admin never pass it): it must fall between
+    the incident's detection and now. The event keeps the time of the write.
+    """
     first = []
 
     def apply(communication: Communication, now) -> None:
-        communication.publish(at=now, actor=actor, url=url)
+        when = at or now
+        if not communication.incident.detected_at <= when <= now:
+            raise ValueError(
+                f"A publication recorded at {when.isoformat()} must fall between the "
+                f"incident's detection ({communication.incident.detected_at.isoformat()}) and now."
+            )
+        communication.publish(at=when, actor=actor, url=url)
         first.append(
             Incident.objects.filter(
                 pk=communication.incident_id, first_public_response_at__isnull=True
-            ).update(first_public_response_at=now)
+            ).update(first_public_response_at=when)
             == 1
         )
 

@@ -21,6 +21,7 @@ from crisis_api.auth.roles import ROLES, user_set_role
 from crisis_api.auth.tokens import api_token_issue, api_token_revoke
 from incidents import services
 from incidents.actions import services as action_services
+from incidents.communications import services as comms
 from incidents.deadlines.services import incident_deadline_breaches_record
 from incidents.models import Incident, Status
 from incidents.monitoring.services import signals_ingest
@@ -277,7 +278,6 @@ def demo_communications(users) -> None:
     """Holding statements in French and English, and on three demo incidents (those without
     communications yet): a published apology, an angry draft the tone check flags, and a
     calm draft from a template awaiting a manager's approval."""
-    from incidents.communications import services as comms
     from incidents.communications.models import Template
 
     holding = {
@@ -351,6 +351,17 @@ LEARNING_STORY = {
                           "jour du prestataire de paiement."}),
         ("note", {"note": "Réponse publiée sur X et TikTok : excuses, explication, date de "
                           "remboursement et geste commercial."}),
+        ("publish", {"channel": "x", "audience": "customers", "language": "fr",
+                     "body": "Vous attendez votre remboursement depuis trop longtemps, et nous "
+                             "en sommes sincèrement désolés. Un incident chez notre prestataire "
+                             "de paiement a bloqué un lot de dossiers : tous les remboursements "
+                             "partiront d'ici vendredi, avec un bon d'achat de 10 €. Suivi : "
+                             "https://aide.example.com/remboursements"}, 98.5),
+        ("action", {"kind": "fix", "title": "Débloquer le lot de remboursements",
+                    "done": True}),
+        ("action", {"kind": "compensation", "title": "Bon d'achat de 10 € par client concerné",
+                    "amount": "18000.00", "currency": "EUR", "beneficiaries": 1800,
+                    "done": True}),
         ("resolve", {"resolution_summary": "Les 1 800 remboursements sont partis en 48 heures ; "
                                            "un bon d'achat de 10 € a été offert à chaque client "
                                            "concerné, et la vidéo a été mise à jour par son "
@@ -404,6 +415,25 @@ def learning_story(users, now) -> list[Incident]:
         role = "manager" if name == "review" else "responder"
         if name == "note":
             services.incident_add_note(incident_id=incident.pk, actor=users[role], **params)
+            continue
+        if name == "publish":  # approved by the manager (the incident is high), then published
+            draft = comms.communication_draft(incident_id=incident.pk, actor=users[role], **params)
+            comms.communication_approve(communication_id=draft.pk, actor=users["manager"])
+            comms.communication_publish(
+                communication_id=draft.pk, actor=users[role],
+                at=now - timedelta(hours=hours_ago[0]),
+            )  # fmt: skip
+            continue
+        if name == "action":
+            params = dict(params)
+            done = params.pop("done", False)
+            if "amount" in params:
+                params["amount"] = Decimal(params["amount"])
+            action = action_services.action_create(
+                incident_id=incident.pk, actor=users[role], owner=users[role], **params
+            )
+            if done:
+                action_services.action_complete(action_id=action.pk, actor=users[role])
             continue
         at = now - timedelta(hours=hours_ago[0])
         services.TRANSITION_SERVICES[name](
