@@ -135,7 +135,7 @@ def _pattern(phrase: str) -> str:
     """A phrase (folded, written with regex alternatives) as a pattern with flexible spacing:
     a space matches spaces or a hyphen, an apostrophe matches one with or without a space."""
     phrase = phrase.replace("'", r"'\s*").replace(" ", r"[\s\-]+")
-    return rf"(?<![\w']){phrase}(?!\w)"
+    return rf"(?<!\w){phrase}(?!\w)"
 
 
 def _compile(phrases: list[str]) -> re.Pattern:
