@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from crisis_api.concurrency import check_version
@@ -294,7 +293,9 @@ def actions_from_review(*, incident: Incident, actor, follow_ups: Iterable[str])
     now = timezone.now()
     actions = []
     for text in follow_ups:
-        title = Truncator(text).chars(TITLE_MAX_LENGTH)
+        # Cut by characters (code points), as the column counts: Django's Truncator skips
+        # combining marks and would leave a longer title.
+        title = text if len(text) <= TITLE_MAX_LENGTH else text[: TITLE_MAX_LENGTH - 1] + "…"
         actions.append(
             Action(
                 incident=incident,

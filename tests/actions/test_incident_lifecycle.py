@@ -79,6 +79,20 @@ def test_a_follow_up_longer_than_a_title_is_kept_whole_in_the_description(make_i
     assert action.description == text
 
 
+def test_a_follow_up_title_is_cut_by_characters_even_with_combining_marks(make_incident, manager):
+    # Django's Truncator does not count combining marks: "x\u0301" * 250 came out as a title
+    # of 399 characters, which PostgreSQL refused (varchar(200)) with a 500.
+    incident = make_incident("resolved", actor=manager)
+    text = "x\u0301" * 250
+
+    run_transition(incident, "review", manager, follow_up_actions=[text])
+
+    action = Action.objects.get(incident=incident)
+    assert len(action.title) == 200
+    assert action.title == text[:199] + "…"
+    assert action.description == text
+
+
 def test_a_review_without_follow_ups_creates_no_action(make_incident, manager):
     incident = make_incident("resolved", actor=manager)
 
