@@ -244,3 +244,16 @@ def test_all_codes_are_reported_in_a_fixed_order():
     text = "{title} BANDE D'IDIOTS !! C'est votre faute, merci pour rien, fake news. " * 5
     warnings = tone_check(text, language="fr", severity="critical", channel="x")
     assert [w["code"] for w in warnings] == list(CODES)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Nos mesures COVID-19 restent en place." + NEXT_FR),
+        ("en", "Our COVID-19 measures remain in place." + NEXT_EN),
+        ("en", "Flight 19-ALPHA is on time." + NEXT_EN),
+    ],
+)
+def test_capitals_joined_to_digits_by_a_hyphen_are_names_not_shouting(language, text):
+    # "COVID-19" is how the name is written; like COVID19, it is not shouting.
+    assert tone_check(text, language=language) == []
