@@ -141,6 +141,8 @@ class CursorPagination(pagination.CursorPagination):
                 low, high = integer_range(field)
                 if not low <= value <= high:
                     raise ValueError("out of the column's range")
+            elif isinstance(value, str) and "\x00" in value:
+                raise ValueError("PostgreSQL cannot compare text holding NUL")
         except (DjangoValidationError, ValueError, TypeError, OverflowError):
             raise self._invalid_cursor() from None
 

@@ -6,6 +6,7 @@ incident's stream, each with the action's id in `data`; their `from_status`/`to_
 the incident's, the action's own move is in `changes["status"]`.
 """
 
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -13,7 +14,6 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from crisis_api.concurrency import check_version
@@ -291,12 +291,19 @@ def actions_from_review(*, incident: Incident, actor, follow_ups: Iterable[str])
     `action.created` event each, in a fixed number of queries. A follow-up longer than an
     action's title is shortened there and kept whole in the description.
     """
+    follow_ups = list(follow_ups)
     now = timezone.now()
+    # Created at one instant, so lists break the tie by id: ids in ascending order keep the
+    # review's order.
+    ids = sorted(uuid.uuid4() for _ in follow_ups)
     actions = []
-    for text in follow_ups:
-        title = Truncator(text).chars(TITLE_MAX_LENGTH)
+    for pk, text in zip(ids, follow_ups, strict=True):
+        # Cut by characters (code points), as the column counts: Django's Truncator skips
+        # combining marks and would leave a longer title.
+        title = text if len(text) <= TITLE_MAX_LENGTH else text[: TITLE_MAX_LENGTH - 1] + "…"
         actions.append(
             Action(
+                id=pk,
                 incident=incident,
                 kind=Kind.FOLLOW_UP,
                 title=title,

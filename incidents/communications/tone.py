@@ -14,8 +14,8 @@ How the text is read:
   "lol", mocking emoji).
 - `shouting`: a word in capitals of 5 letters or more, or 2 capital words in a row with 7
   letters or more together. Shorter words in capitals are taken as acronyms (SNCF, RGPD, FAQ,
-  CNIL, SAV) and so are the few longer ones in ACRONYMS; words with digits (COVID19) and
-  Roman numerals are ignored.
+  CNIL, SAV) and so are the few longer ones in ACRONYMS; words with digits, also joined by a
+  hyphen (COVID19, COVID-19), and Roman numerals are ignored.
 - `too_long`: characters (Unicode code points) over CHANNEL_LIMITS for the channel.
 """
 
@@ -158,6 +158,9 @@ _NEXT_STEPS = _lists(lexicon.NEXT_STEP)
 _MARKS = "!?\u203c\u2047\u2048\u2049\uff1f\uff01"  # also ‼ ⁇ ⁈ ⁉ and the full-width ? !
 _REPEATED_PUNCTUATION = re.compile(rf"[{_MARKS}](?:\s?[{_MARKS}])+|[\u203c\u2047-\u2049]")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
+# Digits touching a word, or joined to it by a hyphen: COVID19, COVID-19, 19-ALPHA.
+_DIGITS_BEFORE = re.compile(r"\d-?$")
+_DIGITS_AFTER = re.compile(r"-?\d")
 _ROMAN = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 # Acronyms of 5 letters or more that are names, not shouting.
 ACRONYMS = {"UNESCO", "UNICEF", "NASDAQ", "INSERM", "URSSAF", "ASSEDIC", "DGCCRF", "ARCEP"}
@@ -189,7 +192,9 @@ def _shouted(text: str) -> list[str]:
     last_end = 0
     for match in _WORD.finditer(text):
         word, start, end = match.group(0), match.start(), match.end()
-        with_digits = (start and text[start - 1].isdigit()) or text[end : end + 1].isdigit()
+        with_digits = bool(
+            _DIGITS_BEFORE.search(text[max(0, start - 2) : start]) or _DIGITS_AFTER.match(text, end)
+        )
         capital = word.isupper() and not with_digits and not _ROMAN.fullmatch(word)
         adjacent = not any(char.isalnum() for char in text[last_end:start])
         if capital and run and adjacent:

@@ -298,7 +298,7 @@ NEXT_STEP = {
         "prochaine etape",
         "le (\\d{1,2}|1er) (" + MONTHS_FR + ")",
         DAYS_FR,
-        "(sous|dans|en) \\d+( |)(h|heures?|jours?|minutes?)",
+        "(sous|dans|en) \\d+( |)(h|heures?|jours?|minutes?|semaines?)",
     ],
     "en": [
         "we will",
@@ -311,7 +311,7 @@ NEXT_STEP = {
         "we have (set up|opened|launched|put in place|suspended|removed|fixed|contacted)",
         "next steps?",
         "by (tomorrow|tonight|the end of|" + DAYS_EN + ")",
-        "within \\d+ (minutes?|hours?|days?)",
+        "within \\d+( |)((working|business) )?(h|minutes?|hours?|days?|weeks?)",
         "in the (coming|next) (hours|days|minutes)",
         "today",
         "tomorrow",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from crisis_api.models import Event
 from incidents import services as incident_services
 from incidents.actions.models import Action
-from tests.actions.conftest import action_url
+from tests.actions.conftest import action_url, incident_actions_url
 from tests.conftest import TRANSITION_INPUT, run_transition
 
 FOLLOW_UPS = ["Write the refund FAQ", "Add support to the checklist"]
@@ -77,6 +77,36 @@ def test_a_follow_up_longer_than_a_title_is_kept_whole_in_the_description(make_i
     assert len(action.title) == 200
     assert action.title.endswith("…")
     assert action.description == text
+
+
+def test_a_follow_up_title_is_cut_by_characters_even_with_combining_marks(make_incident, manager):
+    # Django's Truncator does not count combining marks: "x\u0301" * 250 came out as a title
+    # of 399 characters, which PostgreSQL refused (varchar(200)) with a 500.
+    incident = make_incident("resolved", actor=manager)
+    text = "x\u0301" * 250
+
+    run_transition(incident, "review", manager, follow_up_actions=[text])
+
+    action = Action.objects.get(incident=incident)
+    assert len(action.title) == 200
+    assert action.title == text[:199] + "…"
+    assert action.description == text
+
+
+def test_follow_ups_are_listed_in_the_reviews_order(make_incident, manager, client_for):
+    # They are created at the same instant, so the list's tie-breaker (the id) decides: random
+    # ids listed them in a random order.
+    incident = make_incident("resolved", actor=manager)
+    follow_ups = [f"Follow-up {n}" for n in "ABCDEFGH"]
+    run_transition(incident, "review", manager, follow_up_actions=follow_ups)
+
+    response = client_for(manager).get(incident_actions_url(incident))
+    newest_first = client_for(manager).get(
+        incident_actions_url(incident), {"ordering": "-created_at"}
+    )
+
+    assert [a["title"] for a in response.json()["results"]] == follow_ups
+    assert [a["title"] for a in newest_first.json()["results"]] == follow_ups[::-1]
 
 
 def test_a_review_without_follow_ups_creates_no_action(make_incident, manager):

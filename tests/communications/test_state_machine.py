@@ -156,3 +156,29 @@ def test_errors_come_in_the_contracts_order(client_for, responder, manager, make
 def test_paths_reach_every_state(make_communication):
     for state in PATHS:
         assert make_communication(state).status == state
+
+
+def test_in_french_approval_is_asked_of_a_manager_not_of_the_owner(
+    client_for, responder, make_rated, make_communication
+):
+    # In this French catalogue "responsable" is an incident's owner (owner, Owner); the manager
+    # role is "manager". Saying "un responsable doit l'approuver" sent people to the owner, who
+    # may not approve.
+    incident = make_rated("high", participants=[responder])
+    communication = make_communication(incident=incident, actor=responder)
+    api = client_for(responder)
+
+    refused = api.post(
+        f"{communication_url(communication)}publish/", {}, format="json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )  # fmt: skip
+    templates = api.post("/api/v1/templates/", {}, format="json", HTTP_ACCEPT_LANGUAGE="fr")
+
+    detail = assert_problem(refused, 409)["detail"]
+    assert detail.endswith(
+        "Un manager doit d'abord l'approuver : son incident est élevé ou critique, ou "
+        "confidentiel. Demandez à un manager de l'approuver, puis publiez-la."
+    )
+    assert assert_problem(templates, 403)["detail"] == (
+        "Votre rôle ne le permet pas ; les modèles sont gérés par les managers."
+    )

@@ -1,5 +1,7 @@
 """Templates: placeholders (documented set, plain substitution) and /api/v1/templates/."""
 
+import base64
+
 import pytest
 
 from crisis_api.events.services import SYSTEM_STREAM
@@ -106,3 +108,17 @@ def test_the_list_takes_a_fixed_number_of_queries(api, django_assert_num_queries
     with django_assert_num_queries(3):  # token, permissions, page
         response = api.get(URL)
     assert len(response.json()["results"]) == count
+
+
+@pytest.mark.parametrize("position", ["\x00", "Holding\x00statement"])
+def test_a_cursor_whose_position_holds_a_nul_is_a_400(api, position):
+    # The list is ordered by name, so the cursor's position is text: PostgreSQL refuses a NUL
+    # in it (a 500 before), like every text field the API takes.
+    Template.objects.create(name="T", language="fr", body="Bonjour.")
+    cursor = base64.b64encode(f"p={position}".encode()).decode()
+
+    response = api.get(URL, {"cursor": cursor})
+
+    assert assert_problem(response, 400)["errors"] == {
+        "cursor": ["Invalid cursor; follow the `next` or `previous` link of a page."]
+    }

@@ -247,3 +247,31 @@ def test_all_codes_are_reported_in_a_fixed_order():
     text = "{title} BANDE D'IDIOTS !! C'est votre faute, merci pour rien, fake news. " * 5
     warnings = tone_check(text, language="fr", severity="critical", channel="x")
     assert [w["code"] for w in warnings] == list(CODES)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Nos mesures COVID-19 restent en place." + NEXT_FR),
+        ("en", "Our COVID-19 measures remain in place." + NEXT_EN),
+        ("en", "Flight 19-ALPHA is on time." + NEXT_EN),
+    ],
+)
+def test_capitals_joined_to_digits_by_a_hyphen_are_names_not_shouting(language, text):
+    # "COVID-19" is how the name is written; like COVID19, it is not shouting.
+    assert tone_check(text, language=language) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "We are sorry. Your refund will reach you within 5 working days."),
+        ("en", "We are sorry. Every order is replaced within 2 business days."),
+        ("en", "We are sorry. A technician calls you within 48h."),
+        ("en", "We are sorry. The new version ships within 2 weeks."),
+        ("fr", "Nous sommes désolés. Le remplacement est expédié sous 2 semaines."),
+    ],
+)
+def test_a_delay_is_a_next_step(language, text):
+    # A commitment with a delay says what comes next, like "within 24 hours" does.
+    assert tone_check(text, language=language, severity="high") == []
