@@ -349,8 +349,13 @@ def check_template_body(body: str) -> None:
 
 
 def unknown_placeholders_message(unknown: list[str]) -> str:
+    """Names the unknown placeholders (the first ten, each cut at 40 characters: the message
+    quotes the caller, it does not echo a whole body back)."""
+    names = [f"{{{name[:40]}…}}" if len(name) > 40 else f"{{{name}}}" for name in unknown]
+    if len(names) > 10:
+        names = [*names[:10], "…"]
     return _("Unknown placeholders: %(unknown)s. Use only: %(documented)s.") % {
-        "unknown": ", ".join(f"{{{name}}}" for name in unknown),
+        "unknown": ", ".join(names),
         "documented": placeholders.documented(),
     }
 

@@ -71,6 +71,11 @@ def test_managers_create_read_change_and_delete_templates_with_events(api, manag
     [
         ({"body": "Bonjour {customer} et {title} {Prenom}."}, "body",
          f"Unknown placeholders: {{customer}}, {{Prenom}}. Use only: {DOCUMENTED}."),
+        ({"body": "{" + "p" * 5000 + "}"}, "body",
+         f"Unknown placeholders: {{{'p' * 40}…}}. Use only: {DOCUMENTED}."),
+        ({"body": "".join(f"{{p{i}}}" for i in range(12))}, "body",
+         "Unknown placeholders: " + ", ".join(f"{{p{i}}}" for i in range(10))
+         + f", …. Use only: {DOCUMENTED}."),
         ({"body": ""}, "body", "This field may not be blank."),
         ({"body": "x" * 10_001}, "body", "Ensure this field has no more than 10000 characters."),
         ({"name": "a\nb"}, "name", "Remove the control characters (line breaks, tabs, NUL, "
