@@ -31,7 +31,7 @@ FLAGGED = [
     ("fr", "Ferme-la." + NEXT_FR, "insult", "Ferme-la"),
     # after an elision (d', l', qu'…) the word is still found
     ("fr", "Espèce d'idiot." + NEXT_FR, "insult", "idiot"),
-    ("fr", "Vous n’êtes qu’idiots." + NEXT_FR, "insult", "idiots"),
+    ("fr", "Vous n\u2019êtes qu\u2019idiots." + NEXT_FR, "insult", "idiots"),
     ("en", "Only an idiot would say that." + NEXT_EN, "insult", "idiot"),
     ("en", "This complaint is ridiculous." + NEXT_EN, "insult", "ridiculous"),
     ("en", "Shut up and read." + NEXT_EN, "insult", "Shut up"),
