@@ -7,7 +7,7 @@ the incident's, the action's own move is in `changes["status"]`.
 """
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -289,12 +289,15 @@ def actions_from_review(*, incident: Incident, actor, follow_ups: Iterable[str])
 
     Runs inside the review's transaction, after its `incident.reviewed` event: one
     `action.created` event each, in a fixed number of queries. A follow-up longer than an
-    action's title is shortened there and kept whole in the description.
+    action's title is shortened there and kept whole in the description. Each is created a
+    microsecond after the one before: actions are listed oldest first, and with one time for
+    all, their random ids would shuffle the review's order.
     """
     now = timezone.now()
     actions = []
-    for text in follow_ups:
+    for index, text in enumerate(follow_ups):
         title = Truncator(text).chars(TITLE_MAX_LENGTH)
+        at = now + timedelta(microseconds=index)
         actions.append(
             Action(
                 incident=incident,
@@ -303,8 +306,8 @@ def actions_from_review(*, incident: Incident, actor, follow_ups: Iterable[str])
                 description=text if title != text else "",
                 from_review=True,
                 created_by=actor,
-                created_at=now,
-                updated_at=now,
+                created_at=at,
+                updated_at=at,
             )
         )
     if not actions:
