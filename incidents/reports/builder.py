@@ -21,6 +21,7 @@ from incidents.models import Channel, Impact, Incident
 from incidents.reports.markdown import EMPTY, block, cell, inline, quote, table
 from incidents.reports.selectors import ReportData
 from incidents.reviews.display import count_display, metric_rows, money_display
+from incidents.timeline import event_model
 
 # What the timeline calls the events that are not transitions (those take their label from
 # their state machine's declarations).
@@ -207,14 +208,16 @@ def _event_what(event, labels: dict[str, str]) -> str:
         what += f" ({states.get(event.from_status, EMPTY)} → {after})" if event.from_status else ""
     fields = [name for name in event.changes if name != "status"]
     if fields and event.action != "incident.created":
-        what += " · " + _("changed: %(fields)s") % {"fields": ", ".join(map(_field, fields))}
+        model = event_model(event.action)  # the incident, or its communication or action
+        names = ", ".join(_field(model, name) for name in fields)
+        what += " · " + _("changed: %(fields)s") % {"fields": names}
     return what
 
 
-def _field(name: str) -> str:
+def _field(model, name: str) -> str:
     try:
-        return str(Incident._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:  # a field of another record (communication, action)
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
         return inline(name)
 
 

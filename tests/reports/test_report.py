@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 
 from incidents import services
+from incidents.actions import services as action_services
+from incidents.communications import services as comms
 from incidents.monitoring.services import signals_ingest
 from incidents.reports import selectors
 from tests.reviews.conftest import T0, action, communication
@@ -142,6 +144,39 @@ def test_in_the_language_of_the_caller(crisis, client_for, viewer):
     assert "| Statut | Revu |" in text
     assert "| Échéance de réponse | Tenu |" in text
     assert "| Délai d'évaluation | 20 minutes |" in text
+
+
+@pytest.fixture
+def sub_records(make_incident, manager):
+    """An incident with a communication drafted, approved, published and withdrawn, and an
+    action created, through their services (their events go on the incident's stream)."""
+    incident = make_incident("responding", actor=manager)
+    draft = comms.communication_draft(
+        incident_id=incident.pk, actor=manager, channel="x", audience="public",
+        language="en", body="We are sorry. More news here tomorrow at 9.",
+    )  # fmt: skip
+    comms.communication_approve(communication_id=draft.pk, actor=manager)
+    comms.communication_publish(communication_id=draft.pk, actor=manager)
+    comms.communication_withdraw(communication_id=draft.pk, actor=manager, reason="Typo")
+    action_services.action_create(
+        incident_id=incident.pk, actor=manager, kind="fix", title="Fix it", due_at=T0
+    )
+    return incident
+
+
+def test_the_timeline_names_the_fields_of_communications_and_actions(
+    sub_records, client_for, manager
+):
+    text = report(client_for(manager), sub_records)
+
+    for what in [
+        "Communication drafted · changed: channel, audience, language |",
+        "Communication: Approve · changed: approved by, approved at |",
+        "Communication: Withdraw · changed: reason for withdrawal, withdrawn at | Typo |",
+        "Action created · changed: kind, title, due at |",
+    ]:
+        assert f"| {what}" in text
+    assert "\\_" not in text
 
 
 def test_inline_or_attachment(crisis, client_for, viewer):
