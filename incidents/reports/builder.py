@@ -46,12 +46,19 @@ def _event_labels() -> dict[str, str]:
         for name in machine.names:
             label = str(capfirst(machine.label(name)))
             action = machine.event_action(name)
-            labels[action] = label if machine.model is Incident else f"{capfirst(noun)}: {label}"
+            labels[action] = (
+                label if machine.model is Incident else _labelled(capfirst(noun), label)
+            )
     return labels
 
 
+def _labelled(label: str, value: str) -> str:
+    """A label and its value, "Label: value" (French puts a space before the colon)."""
+    return pgettext("a label and its value", "%(label)s:") % {"label": label} + f" {value}"
+
+
 def _fact(label: str, value: str) -> str:
-    """A list item "**Label:** value" (French puts a space before the colon)."""
+    """A list item "**Label:** value"."""
     labelled = pgettext("a label and its value", "%(label)s:") % {"label": label}
     return f"- **{labelled}** {value}"
 
@@ -289,8 +296,10 @@ def _communications(data: ReportData) -> list[str]:
             facts.append(
                 (
                     _("Withdrawn"),
-                    f"{_when(communication.withdrawn_at)}: "
-                    f"{inline(communication.withdrawal_reason) or EMPTY}",
+                    _labelled(
+                        _when(communication.withdrawn_at),
+                        inline(communication.withdrawal_reason) or EMPTY,
+                    ),
                 )
             )
         lines += [_fact(label, value) for label, value in facts]

@@ -1,6 +1,7 @@
 """`GET /api/v1/incidents/{id}/report/`: the sections, the escaping, the language, who may read
 it, and a fixed number of queries."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -177,6 +178,18 @@ def test_the_timeline_names_the_fields_of_communications_and_actions(
     ]:
         assert f"| {what}" in text
     assert "\\_" not in text
+
+
+def test_the_timeline_of_communications_and_actions_in_french(sub_records, client_for, manager):
+    text = report(client_for(manager), sub_records, HTTP_ACCEPT_LANGUAGE="fr")
+
+    for what in [
+        "Communication rédigée · modifié : canal, public visé, langue |",
+        "Communication : Approuver · modifié : approuvée par, approuvée le |",
+        "Action créée · modifié : type, titre, échéance |",
+    ]:
+        assert f"| {what}" in text
+    assert re.search(r"^- \*\*Retirée :\*\* \d+ \w+ 2026 \d\d:\d\d : Typo$", text, re.M)
 
 
 def test_inline_or_attachment(crisis, client_for, viewer):
