@@ -217,6 +217,14 @@ def test_a_download_value_that_is_not_a_boolean_is_a_400(make_incident, client_f
     }  # fmt: skip
 
 
+def test_options_describes_the_endpoint_in_json(make_incident, client_for, viewer):
+    response = client_for(viewer).options(url(make_incident()))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["renders"] == ["text/markdown"]
+
+
 def test_asking_for_json_is_a_406_in_problem_json(make_incident, client_for, viewer):
     response = client_for(viewer).get(url(make_incident()), HTTP_ACCEPT="application/json")
 
