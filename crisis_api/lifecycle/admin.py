@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -52,7 +53,9 @@ class TransitionAdminMixin:
     Set `machine`, `transition_forms` (name -> TransitionForm subclass), `transition_services`
     (name -> service), `lifecycle_record_kwarg` (the keyword the services take the record's id
     by) and optionally `immediate_transitions` (run from their button, without a form),
-    `timeline_value_choices` (field -> choices of list values) and `timeline_action_labels`.
+    `timeline_value_choices` (field -> choices of list values), `timeline_action_labels` and
+    `timeline_model` (the model whose fields label an event's changes, when a stream holds
+    the events of other records too).
     """
 
     machine: StateMachine
@@ -87,13 +90,17 @@ class TransitionAdminMixin:
 
     # --- timeline --------------------------------------------------------------------------
 
-    def _field_label(self, name: str) -> str:
+    def timeline_model(self, event: Event) -> type[models.Model]:
+        """The model whose fields `event.changes` names: the page's own, by default."""
+        return self.model
+
+    def _field_label(self, name: str, model=None) -> str:
         try:
-            return capfirst(self.model._meta.get_field(name).verbose_name)
+            return capfirst((model or self.model)._meta.get_field(name).verbose_name)
         except FieldDoesNotExist:
             return name
 
-    def _value_label(self, name: str, value) -> str:
+    def _value_label(self, name: str, value, model=None) -> str:
         if value in (None, "", []):
             return EMPTY
         if isinstance(value, bool):
@@ -102,7 +109,7 @@ class TransitionAdminMixin:
             choices = dict(self.timeline_value_choices.get(name, ()))
             return ", ".join(str(choices.get(item, item)) for item in value)
         try:
-            field = self.model._meta.get_field(name)
+            field = (model or self.model)._meta.get_field(name)
         except FieldDoesNotExist:
             return str(value)
         if field.choices:
@@ -120,9 +127,11 @@ class TransitionAdminMixin:
 
     def _changes_display(self, event: Event) -> str:
         if event.changes:
+            model = self.timeline_model(event)
             return "; ".join(
-                f"{self._field_label(name)}: {self._value_label(name, change.get('from'))} → "
-                f"{self._value_label(name, change.get('to'))}"
+                f"{self._field_label(name, model)}: "
+                f"{self._value_label(name, change.get('from'), model)} → "
+                f"{self._value_label(name, change.get('to'), model)}"
                 for name, change in event.changes.items()
             )
         if event.to_status:

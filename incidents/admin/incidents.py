@@ -30,6 +30,7 @@ from incidents.reports.admin import ReportAdminMixin
 from incidents.reviews.admin import metrics_panel
 from incidents.selectors import any_channel_q, incident_timeline, incidents_visible_to, overdue_q
 from incidents.state import incident_machine
+from incidents.timeline import event_model
 
 ADD_FIELDS = [
     "title",
@@ -324,6 +325,9 @@ class IncidentAdmin(ReportAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     def chain_head(self, incident):
         last = incident_timeline(incident=incident).last()
         return format_html("<code>{}</code>", last.hash) if last else EMPTY
+
+    def timeline_model(self, event):
+        return event_model(event.action)
 
     @admin.display(description=_("events (newest last)"))
     def timeline_display(self, incident):

@@ -21,6 +21,7 @@ from incidents.models import Channel, Impact, Incident
 from incidents.reports.markdown import EMPTY, block, cell, inline, quote, table
 from incidents.reports.selectors import ReportData
 from incidents.reviews.display import count_display, metric_rows, money_display
+from incidents.timeline import event_model
 
 # What the timeline calls the events that are not transitions (those take their label from
 # their state machine's declarations).
@@ -45,12 +46,19 @@ def _event_labels() -> dict[str, str]:
         for name in machine.names:
             label = str(capfirst(machine.label(name)))
             action = machine.event_action(name)
-            labels[action] = label if machine.model is Incident else f"{capfirst(noun)}: {label}"
+            labels[action] = (
+                label if machine.model is Incident else _labelled(capfirst(noun), label)
+            )
     return labels
 
 
+def _labelled(label: str, value: str) -> str:
+    """A label and its value, "Label: value" (French puts a space before the colon)."""
+    return pgettext("a label and its value", "%(label)s:") % {"label": label} + f" {value}"
+
+
 def _fact(label: str, value: str) -> str:
-    """A list item "**Label:** value" (French puts a space before the colon)."""
+    """A list item "**Label:** value"."""
     labelled = pgettext("a label and its value", "%(label)s:") % {"label": label}
     return f"- **{labelled}** {value}"
 
@@ -207,14 +215,16 @@ def _event_what(event, labels: dict[str, str]) -> str:
         what += f" ({states.get(event.from_status, EMPTY)} → {after})" if event.from_status else ""
     fields = [name for name in event.changes if name != "status"]
     if fields and event.action != "incident.created":
-        what += " · " + _("changed: %(fields)s") % {"fields": ", ".join(map(_field, fields))}
+        model = event_model(event.action)  # the incident, or its communication or action
+        names = ", ".join(_field(model, name) for name in fields)
+        what += " · " + _("changed: %(fields)s") % {"fields": names}
     return what
 
 
-def _field(name: str) -> str:
+def _field(model, name: str) -> str:
     try:
-        return str(Incident._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:  # a field of another record (communication, action)
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
         return inline(name)
 
 
@@ -286,8 +296,10 @@ def _communications(data: ReportData) -> list[str]:
             facts.append(
                 (
                     _("Withdrawn"),
-                    f"{_when(communication.withdrawn_at)}: "
-                    f"{inline(communication.withdrawal_reason) or EMPTY}",
+                    _labelled(
+                        _when(communication.withdrawn_at),
+                        inline(communication.withdrawal_reason) or EMPTY,
+                    ),
                 )
             )
         lines += [_fact(label, value) for label, value in facts]

@@ -147,3 +147,19 @@ def test_a_follow_up_is_tracked_like_any_action(make_incident, manager, client_f
         "action.updated",
         "action.completed",
     ]
+
+
+def test_the_follow_ups_are_listed_in_the_reviews_order(make_incident, manager, client_for):
+    incident = make_incident("resolved", actor=manager)
+    follow_ups = [f"Follow-up {n}: {word}" for n, word in enumerate("hgfedcba", start=1)]
+    client = client_for(manager)
+
+    client.post(
+        reverse("incident-review", kwargs={"pk": incident.pk}),
+        {**REVIEW, "follow_up_actions": follow_ups},
+        format="json",
+    )
+    response = client.get(reverse("incident-actions", kwargs={"incident_id": incident.pk}))
+
+    assert response.status_code == 200
+    assert [action["title"] for action in response.json()["results"]] == follow_ups

@@ -2,11 +2,15 @@
 
 import csv
 import io
+import re
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
 
 from crisis_api.models import ApiToken, Event
+from incidents.actions import services as action_services
+from incidents.communications import services as comms
 from tests.conftest import LIFECYCLE, TRANSITION_INPUT
 
 CHANGELIST = reverse("admin:incidents_incident_changelist")
@@ -133,6 +137,36 @@ def test_page_shows_lifecycle_read_only_and_transitions(make_incident, manager, 
     assert "#state-assessed rect" in html
     assert 'type="checkbox" name="channels"' in html
     assert 'type="checkbox" name="impact"' in html
+
+
+def test_timeline_labels_the_changes_of_communications_and_actions(
+    make_incident, manager, admin_client_for
+):
+    incident = make_incident("responding", actor=manager)
+    draft = comms.communication_draft(
+        incident_id=incident.pk, actor=manager, channel="x", audience="public",
+        language="en", body="We are sorry. More news here tomorrow at 9.",
+    )  # fmt: skip
+    comms.communication_approve(communication_id=draft.pk, actor=manager)
+    due = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+    action_services.action_create(
+        incident_id=incident.pk, actor=manager, kind="fix", title="Fix it", due_at=due
+    )
+
+    response = admin_client_for(manager).get(change_url(incident))
+
+    timeline = response.content.decode().split('id="crisis-timeline"')[1]
+    # Each event's changes, as a set (PostgreSQL's jsonb keeps them in its own key order).
+    rows = [set(cell.split("; ")) for cell in re.findall(r"<td>([^<]*→[^<]*)</td>", timeline)]
+    assert {"Channel: — → X", "Audience: — → The public", "Language: — → English"} in rows
+    approved = next(row for row in rows if "Status: Draft → Approved" in row)
+    assert f"Approved by: — → {manager.username}" in approved
+    assert any(change.startswith("Approved at: — → Nov. ") for change in approved)
+    assert {
+        "Status: — → Open", "Kind: — → Fix", "Title: — → Fix it",
+        "Due at: — → Nov. 25, 2026, 6 p.m.",
+    } in rows  # fmt: skip
+    assert "approved_by" not in timeline and "2026-11-25T18:00:00" not in timeline
 
 
 def test_page_edit_goes_through_the_service(make_incident, manager, admin_client_for):

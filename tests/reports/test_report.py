@@ -1,6 +1,7 @@
 """`GET /api/v1/incidents/{id}/report/`: the sections, the escaping, the language, who may read
 it, and a fixed number of queries."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -8,6 +9,8 @@ import pytest
 from django.urls import reverse
 
 from incidents import services
+from incidents.actions import services as action_services
+from incidents.communications import services as comms
 from incidents.monitoring.services import signals_ingest
 from incidents.reports import selectors
 from tests.reviews.conftest import T0, action, communication
@@ -144,6 +147,59 @@ def test_in_the_language_of_the_caller(crisis, client_for, viewer):
     assert "| Délai d'évaluation | 20 minutes |" in text
 
 
+@pytest.fixture
+def sub_records(make_incident, manager):
+    """An incident with a communication drafted, approved, published and withdrawn, and an
+    action created, through their services (their events go on the incident's stream)."""
+    incident = make_incident("responding", actor=manager)
+    draft = comms.communication_draft(
+        incident_id=incident.pk, actor=manager, channel="x", audience="public",
+        language="en", body="We are sorry. More news here tomorrow at 9.",
+    )  # fmt: skip
+    comms.communication_approve(communication_id=draft.pk, actor=manager)
+    comms.communication_publish(communication_id=draft.pk, actor=manager)
+    comms.communication_withdraw(communication_id=draft.pk, actor=manager, reason="Typo")
+    action_services.action_create(
+        incident_id=incident.pk, actor=manager, kind="fix", title="Fix it", due_at=T0
+    )
+    return incident
+
+
+def timeline_changes(text: str, changed: str) -> dict[str, set[str]]:
+    """What each timeline row did -> the set of fields it names as changed (PostgreSQL's
+    jsonb keeps `changes` in its own key order)."""
+    rows = {}
+    for line in text.splitlines():
+        cells = line.split(" | ")
+        if len(cells) == 5 and f" · {changed} " in cells[3]:
+            what, fields = cells[3].split(f" · {changed} ")
+            rows[what] = set(fields.split(", "))
+    return rows
+
+
+def test_the_timeline_names_the_fields_of_communications_and_actions(
+    sub_records, client_for, manager
+):
+    text = report(client_for(manager), sub_records)
+
+    rows = timeline_changes(text, "changed:")
+    assert rows["Communication drafted"] == {"channel", "audience", "language"}
+    assert rows["Communication: Approve"] == {"approved by", "approved at"}
+    assert rows["Communication: Withdraw"] == {"reason for withdrawal", "withdrawn at"}
+    assert rows["Action created"] == {"kind", "title", "due at"}
+    assert "\\_" not in text
+
+
+def test_the_timeline_of_communications_and_actions_in_french(sub_records, client_for, manager):
+    text = report(client_for(manager), sub_records, HTTP_ACCEPT_LANGUAGE="fr")
+
+    rows = timeline_changes(text, "modifié :")
+    assert rows["Communication rédigée"] == {"canal", "public visé", "langue"}
+    assert rows["Communication : Approuver"] == {"approuvée par", "approuvée le"}
+    assert rows["Action créée"] == {"type", "titre", "échéance"}
+    assert re.search(r"^- \*\*Retirée :\*\* \d+ \w+ 2026 \d\d:\d\d : Typo$", text, re.M)
+
+
 def test_inline_or_attachment(crisis, client_for, viewer):
     incident = crisis()
     client = client_for(viewer)
@@ -167,6 +223,14 @@ def test_a_download_value_that_is_not_a_boolean_is_a_400(make_incident, client_f
         "detail": "The request is invalid; see `errors` for what to fix in each field.",
         "errors": {"download": ["Use true or false."]},
     }  # fmt: skip
+
+
+def test_options_describes_the_endpoint_in_json(make_incident, client_for, viewer):
+    response = client_for(viewer).options(url(make_incident()))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["renders"] == ["text/markdown"]
 
 
 def test_asking_for_json_is_a_406_in_problem_json(make_incident, client_for, viewer):

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -62,6 +63,16 @@ class IncidentReportView(APIView):
     permission_classes = [*API_PERMISSIONS, ReportPermission]
     renderer_classes = [MarkdownRenderer]
     action = "report"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """OPTIONS describes the endpoint in JSON, as everywhere else (the Markdown renderer
+        only writes reports)."""
+        if request.method == "OPTIONS" and response.status_code == 200:
+            request.accepted_renderer, request.accepted_media_type = (
+                JSONRenderer(),
+                "application/json",
+            )
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         operation_id="incidents_report",
