@@ -61,11 +61,11 @@ class PeriodBoundField(serializers.Field):
     }
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or len(data) > 64:
-            self.fail("invalid")
+        if not isinstance(data, str) or len(data) > 64 or not data.isascii():
+            self.fail("invalid")  # ASCII only: Python's parsers also take other scripts' digits
         text = data.strip()
         try:
-            day = parse_date(text) if len(text) == 10 else None
+            day = parse_date(text) if len(text) in (8, 10) else None  # 2026-03-01, 20260301
             moment = None if day else parse_datetime(text)
         except ValueError:  # well formed but impossible: month 13, offset +99:00
             day = moment = None
@@ -103,8 +103,8 @@ class MetricsPeriodInputSerializer(serializers.Serializer):
         end, start = attrs.get("to", now), attrs.get("from")
         if not isinstance(end, datetime):  # a date: up to the end of that day
             end = _start_of(end + timedelta(days=1))
-        if start is None:
-            start = end - DEFAULT_LENGTH
+        if start is None:  # 90 days before the end, not before the earliest date
+            start = max(end - DEFAULT_LENGTH, _start_of(EARLIEST))
         elif not isinstance(start, datetime):
             start = _start_of(start)
         if start >= end:

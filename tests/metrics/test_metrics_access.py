@@ -95,6 +95,10 @@ def test_a_participant_counts_the_confidential_incident_they_take_part_in(
          {"from": "2026-03-20T00:00:00Z", "to": "2026-03-21T00:00:00Z"}),
         ({"from": "2021-03-20", "to": "2026-03-20"},
          {"from": "2021-03-20T00:00:00Z", "to": "2026-03-21T00:00:00Z"}),
+        ({"from": "20260301", "to": "20260310"},  # ISO 8601's basic format
+         {"from": "2026-03-01T00:00:00Z", "to": "2026-03-11T00:00:00Z"}),
+        # the default start never falls before the earliest date
+        ({"to": "2000-01-01"}, {"from": "2000-01-01T00:00:00Z", "to": "2000-01-02T00:00:00Z"}),
     ],
 )  # fmt: skip
 def test_the_period(frozen, viewer, client_for, params, expected):
@@ -136,6 +140,7 @@ RANGE = "Give a date from 2000-01-01 to 2099-12-31."
         ({"to": "9999-12-31T23:59:59-23:59"}, {"to": [RANGE]}),
         ({"from": "0001-01-01T00:00:00+01:00"}, {"from": [RANGE]}),
         ({"from": "2026-03-01\x00"}, {"from": [INVALID]}),
+        ({"from": "\uff12026-03-01"}, {"from": [INVALID]}),  # a full-width digit
         ({"from": "9" * 5000}, {"from": [INVALID]}),
         ({"from": "2026-03-10", "to": "2026-03-01"}, {"to": ["Give a `to` later than `from`."]}),
         ({"from": "2026-03-10T00:00:00Z", "to": "2026-03-10T00:00:00Z"},
