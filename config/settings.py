@@ -176,6 +176,8 @@ LOGGING = {
 # Every process must share it for the limits to hold: redis://127.0.0.1:6379/1 in production.
 # The default (memory of one process) suits `make run`'s single server.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Several deployments (or a staging copy) sharing one Redis keep apart with a prefix.
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="crisis")
 THROTTLE_CACHE_ALIAS = "default"
 
 # --- Limits -------------------------------------------------------------------------------------

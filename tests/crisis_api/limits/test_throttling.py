@@ -163,3 +163,41 @@ def test_the_schema_documents_429_on_every_operation():
             assert response["headers"]["Retry-After"]["required"] is True
             example = response["content"]["application/problem+json"]["examples"]
             assert example["TooManyRequests"]["value"]["status"] == 429
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
+def test_the_count_is_shared_through_redis(low_rates, responder, client_for):
+    import uuid
+
+    low_rates.CACHES = {
+        **low_rates.CACHES,
+        "shared": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        },
+    }
+    low_rates.THROTTLE_CACHE_ALIAS = "shared"
+    first, second = client_for(responder), client_for(responder)
+    token = responder.api_tokens.order_by("pk").first()
+    from django.core.cache import caches
+
+    with time_machine.travel(NOW, tick=False):
+        codes = [first.get(URL).status_code for _ in range(4)]
+        window = int(NOW.timestamp() // 60)
+        stored = caches["shared"].get(f"throttle:user:60:token:{token.pk}:{window}")
+        other = second.get(URL).status_code
+
+    assert codes == [200, 200, 200, 429]
+    assert stored == 4
+    assert other == 200
