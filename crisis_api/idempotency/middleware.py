@@ -60,11 +60,11 @@ class IdempotencyKeyMiddleware:
         key = request.headers.get(HEADER)
         if key is None:
             return None
-        if not VALID_KEY.match(key):
-            return _problem(KeyInvalid())
         scope = caller_scope(request)
         if scope is None:
-            return None
+            return None  # the view answers 401 (or 403 to a session without a CSRF token)
+        if not VALID_KEY.match(key):
+            return _problem(KeyInvalid())
         fingerprint = services.request_fingerprint(
             method=request.method, path=request.get_full_path(), body=request.body
         )

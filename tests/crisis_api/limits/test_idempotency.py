@@ -191,8 +191,9 @@ def test_bad_credentials_claim_nothing():
 
 
 @pytest.mark.django_db
-def test_no_credentials_claim_nothing():
-    response = create(APIClient())
+@pytest.mark.parametrize("key", [KEY, "x" * 256])
+def test_no_credentials_claim_nothing(key):
+    response = create(APIClient(), key=key)
 
     assert response.status_code == 401
     assert not IdempotencyKey.objects.exists()
