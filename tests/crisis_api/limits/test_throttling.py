@@ -201,3 +201,18 @@ def test_the_count_is_shared_through_redis(low_rates, responder, client_for):
     assert codes == [200, 200, 200, 429]
     assert stored == 4
     assert other == 200
+
+
+def test_the_settings_are_checked_at_start(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.THROTTLE_ANON_RATE = "60/week"
+    settings.NUM_PROXIES = -1
+    with pytest.raises(SystemCheckError) as raised:
+        call_command("check")
+
+    message = str(raised.value)
+    assert 'THROTTLE_ANON_RATE is "60/week"; write it as <number>/<s|min|hour|day>' in message
+    assert "NUM_PROXIES is -1; set it to 0 (no proxy) or the number of proxies." in message
+    assert "crisis_api.E110" in message
