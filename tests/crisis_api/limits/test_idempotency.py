@@ -312,3 +312,28 @@ def test_concurrent_requests_with_one_key_create_one_incident(responder, racers)
     for response in responses:
         if response.status_code == 409:
             assert response.json() == IN_USE
+
+
+# --- What a key costs ----------------------------------------------------------------------------
+
+
+def _queries(client, **headers) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.post(URL, {"title": "Counted"}, format="json", **headers)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_a_key_costs_a_token_lookup_an_insert_and_an_update(client):
+    plain = _queries(client)
+    keyed = _queries(client, HTTP_IDEMPOTENCY_KEY="counted")
+    replayed = _queries(client, HTTP_IDEMPOTENCY_KEY="counted")
+
+    extra = [sql for sql in keyed if "idempotencykey" in sql or "apitoken" in sql]
+    assert len(keyed) - len(plain) == 5  # token, SAVEPOINT, INSERT, RELEASE, UPDATE
+    assert len(extra) == 4  # the token again (DRF authenticates too), the INSERT, the UPDATE
+    # The replay, before the view: the token, the refused INSERT in its savepoint (SAVEPOINT,
+    # INSERT, ROLLBACK TO, RELEASE) and the stored row.
+    assert len(replayed) == 6
