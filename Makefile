@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); the suite also runs with -n 0.
 WORKERS ?= 2
 
-.PHONY: install run test lint format lock schema browsers gettext messages bench clean
+.PHONY: install run test lint format lock schema browsers gettext messages bench bench-limits clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ schema: install
 # against gunicorn, then the summary and the suggestion of an incident with 100,000 signals.
 bench: install
 	$(BIN)/python bench/signals.py
+
+# The throttle and idempotency keys across two gunicorn processes (PostgreSQL and Redis; see
+# bench/limits.py).
+bench-limits: install
+	$(BIN)/python bench/limits.py
 
 # Debian's Chromium for the browser tests (Playwright's own browser download needs the
 # internet); `make test` skips those tests, saying so, when it is missing.

@@ -14,7 +14,8 @@
    in-process (the selectors: what a request costs beyond authentication) and over HTTP: p50 and
    p95 of 20 runs each (the goal: 150 ms).
 
-No throttling is in the way: the service has none yet. Nothing here runs in CI.
+The rate limits stay out of the way: its few hundred batches a minute are under
+THROTTLE_SIGNALS_RATE (600/min per token). Nothing here runs in CI.
 """
 
 import http.client

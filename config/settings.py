@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication (session callers) and the body limit; replays skip the view.
+    "crisis_api.idempotency.middleware.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -169,6 +171,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
+# --- Cache (throttle counters) -------------------------------------------------------------------
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url
+# Every process must share it for the limits to hold: redis://127.0.0.1:6379/1 in production.
+# The default (memory of one process) suits `make run`'s single server.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Several deployments (or a staging copy) sharing one Redis keep apart with a prefix.
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="crisis")
+THROTTLE_CACHE_ALIAS = "default"
+
+# --- Limits -------------------------------------------------------------------------------------
+# DRF rate strings (<number>/<s|min|hour|day>), counted per fixed window (crisis_api.throttling).
+THROTTLE_USER_RATE = env.str("THROTTLE_USER_RATE", default="1200/min")  # per API token
+THROTTLE_ANON_RATE = env.str("THROTTLE_ANON_RATE", default="60/min")  # per client address
+THROTTLE_SIGNALS_RATE = env.str("THROTTLE_SIGNALS_RATE", default="600/min")  # per token
+# How many proxies in front of the service append to X-Forwarded-For (0: none, the client
+# address is REMOTE_ADDR). Behind the documented proxy: 1.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# An Idempotency-Key's first answer is replayed for this many hours; a claim that never
+# completed (its process died) may be taken over after this many seconds (longer than any
+# request: gunicorn's timeout is 30 s).
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
+IDEMPOTENCY_LOCK_SECONDS = env.int("IDEMPOTENCY_LOCK_SECONDS", default=120)
+
 # --- REST framework ---------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
@@ -177,6 +202,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
+        # First: anonymous floods get 429, not an endless stream of 401 (crisis_api.throttling).
+        "crisis_api.throttling.AnonymousRateLimit",
         "rest_framework.permissions.IsAuthenticated",
         "crisis_api.auth.permissions.FeedAccountScope",
     ],
@@ -187,6 +214,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "crisis_api.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crisis_api.errors.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["crisis_api.throttling.CallerRateThrottle"],
 }
 
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
@@ -220,6 +248,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "crisis_api.schema.forbid_unknown_fields",
         "crisis_api.schema.add_component_examples",
+        "crisis_api.idempotency.schema.document_limits",
     ],
     "AUTHENTICATION_WHITELIST": ["crisis_api.auth.authentication.BearerTokenAuthentication"],
 }

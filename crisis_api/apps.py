@@ -24,7 +24,7 @@ class CrisisApiConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from crisis_api import checks, schema  # noqa: F401  (registers checks and extensions)
+        from crisis_api import checks, limits_checks, schema  # noqa: F401  (checks, extensions)
         from crisis_api.auth import checks as token_checks  # noqa: F401
         from crisis_api.auth.roles import roles_sync_after_migrate
 

@@ -95,6 +95,7 @@ TITLES = {
     412: gettext_lazy("Precondition Failed"),
     413: gettext_lazy("Content Too Large"),
     415: gettext_lazy("Unsupported Media Type"),
+    422: gettext_lazy("Unprocessable Content"),
     429: gettext_lazy("Too Many Requests"),
     500: gettext_lazy("Internal Server Error"),
     503: gettext_lazy("Service Unavailable"),
@@ -154,6 +155,16 @@ def _render_as_json(context: dict) -> None:
         request.accepted_media_type = PROBLEM_CONTENT_TYPE
 
 
+def throttled_detail(wait: int | None) -> str:
+    """What a caller over its rate limit reads (429)."""
+    if wait is None:
+        return _("Too many requests; slow down and retry later.")
+    return _(
+        "Too many requests; retry in %(seconds)d seconds (see Retry-After), and spread your "
+        "requests out."
+    ) % {"seconds": wait}
+
+
 def problem_exception_handler(exc: Exception, context: dict) -> Any:
     """DRF exception handler: every error becomes `application/problem+json`."""
     if isinstance(exc, ProblemError):
@@ -190,6 +201,8 @@ def problem_exception_handler(exc: Exception, context: dict) -> Any:
     else:
         if isinstance(exc, Http404):
             code, detail = "not_found", str(NOT_VISIBLE)
+        elif isinstance(exc, exceptions.Throttled):
+            code, detail = exc.default_code, throttled_detail(exc.wait)
         elif isinstance(exc, exceptions.APIException):
             code, detail = exc.default_code, str(exc.detail)
         else:

@@ -13,6 +13,16 @@ from incidents import services
 
 _names = itertools.count(1)
 
+
+@pytest.fixture(autouse=True, scope="session")
+def rate_limits_out_of_the_way():
+    """The suite never trips the rate limits; tests of the limits set low rates themselves."""
+    from django.conf import settings
+
+    for name in ("THROTTLE_USER_RATE", "THROTTLE_ANON_RATE", "THROTTLE_SIGNALS_RATE"):
+        setattr(settings, name, "1000000/min")
+
+
 # The input each transition needs, so tests can walk an incident to any state.
 TRANSITION_INPUT = {
     "assess": {"severity": "high", "scope": "spreading", "impact": ["reputation"]},

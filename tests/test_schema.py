@@ -24,8 +24,11 @@ def test_schema_validates(schema):
 def test_every_transition_is_documented_with_its_errors(schema):
     for name in ("assess", "respond", "resolve", "dismiss", "reopen", "review"):
         operation = schema["paths"][f"/api/v1/incidents/{{id}}/{name}/"]["post"]
-        assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "409", "412"}
-        for status in ("400", "401", "403", "404", "409", "412"):
+        # 422 and 429: Idempotency-Key and the rate limit, documented on every POST.
+        assert set(operation["responses"]) == {
+            "200", "400", "401", "403", "404", "409", "412", "422", "429",
+        }  # fmt: skip
+        for status in ("400", "401", "403", "404", "409", "412", "422", "429"):
             assert list(operation["responses"][status]["content"]) == ["application/problem+json"]
         assert any(p["name"] == "If-Match" for p in operation["parameters"])
         assert operation["requestBody"]["content"]["application/json"]["examples"]
@@ -141,4 +144,4 @@ def test_timeline_documents_its_pagination_and_incidents_their_etag(schema):
     timeline = schema["paths"]["/api/v1/incidents/{id}/timeline/"]["get"]
     assert {"cursor", "page_size"} <= {p["name"] for p in timeline["parameters"]}
     created = schema["paths"]["/api/v1/incidents/"]["post"]["responses"]["201"]
-    assert set(created["headers"]) == {"ETag", "Location"}
+    assert set(created["headers"]) == {"ETag", "Location", "Idempotent-Replayed"}

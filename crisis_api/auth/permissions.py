@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
+from crisis_api.throttling import AnonymousRateLimit
+
 FEED_ONLY = "crisis_api.feed_only"
 
 
@@ -30,5 +32,7 @@ class FeedAccountScope(permissions.BasePermission):
         return getattr(view, "action", None) in getattr(view, "feed_actions", ())
 
 
-# What every API view requires (views with their own permission classes start from this).
-API_PERMISSIONS = [permissions.IsAuthenticated, FeedAccountScope]
+# What every API view requires (views with their own permission classes start from this);
+# the same list as DEFAULT_PERMISSION_CLASSES. AnonymousRateLimit first: an anonymous flood
+# gets 429 instead of an endless stream of 401.
+API_PERMISSIONS = [AnonymousRateLimit, permissions.IsAuthenticated, FeedAccountScope]

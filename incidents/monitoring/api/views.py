@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from crisis_api.errors import InvalidInput
 from crisis_api.middleware import max_body_size
 from crisis_api.schema import problem_example, responses
+from crisis_api.throttling import SignalsRateThrottle
 from incidents.monitoring import selectors, services
 from incidents.monitoring.api import serializers as s
 from incidents.monitoring.api.filters import SignalFilter
@@ -58,6 +59,7 @@ class SignalBatchView(APIView):
     """`POST /api/v1/signals/`: a monitoring tool's batch."""
 
     permission_classes = [*APIView.permission_classes, SignalPermission]
+    throttle_classes = [SignalsRateThrottle]  # its own budget, THROTTLE_SIGNALS_RATE
     feed_actions = ("create",)
     action = "create"
 

@@ -1,0 +1,1 @@
+"""`Idempotency-Key` on every POST under /api/ (IETF draft "The Idempotency-Key HTTP Header")."""
