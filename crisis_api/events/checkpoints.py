@@ -8,6 +8,7 @@ a stream later cut short, rewritten (even with recomputed hashes) or gone is nam
 
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crisis_api.events.hashing import canonical_bytes
 from crisis_api.events.services import SYSTEM_STREAM, event_append
@@ -125,14 +127,20 @@ def verify_against(document: dict[str, Any]) -> Verdict:
         stored = report.marks.get(sequence) if report is not None else None
         if report is None or (report.events == 0 and not report.marks):
             problems.append(
-                Problem(name, GONE, f"had {sequence} events at the checkpoint, has none now")
+                Problem(
+                    name,
+                    GONE,
+                    _("It had %(count)d events at the checkpoint and has none now.")
+                    % {"count": sequence},
+                )
             )
         elif stored is None:
             problems.append(
                 Problem(
                     name,
                     CUT_SHORT,
-                    f"had {sequence} events at the checkpoint; event {sequence} is gone",
+                    _("It had %(count)d events at the checkpoint; event %(count)d is gone.")
+                    % {"count": sequence},
                 )
             )
         elif stored != expected or (
@@ -144,9 +152,11 @@ def verify_against(document: dict[str, Any]) -> Verdict:
                 Problem(
                     name,
                     REWRITTEN,
-                    f"event {sequence} is not the one the checkpoint recorded"
+                    _("Event %(sequence)d is not the one the checkpoint recorded.")
+                    % {"sequence": sequence}
                     if stored != expected
-                    else f"event {report.first_invalid_sequence} was changed ({report.reason})",
+                    else _("Event %(sequence)d was changed (%(reason)s).")
+                    % {"sequence": report.first_invalid_sequence, "reason": report.reason},
                 )
             )
         elif not report.valid:
@@ -179,25 +189,27 @@ def _is_count(value: Any) -> bool:
 def document_errors(document: Any) -> dict[str, str]:
     """What is wrong with a checkpoint document's shape ({} when nothing): field by field."""
     if not isinstance(document, dict):
-        return {"non_field_errors": "A checkpoint is a JSON object."}
+        return {"non_field_errors": _("A checkpoint is a JSON object.")}
     errors = {}
     expected = {"format", "created_at", "events", "streams", "signature"}
     for name in sorted(set(document) - expected):
-        errors[name[:100]] = "Unknown field: a checkpoint has only " + ", ".join(sorted(expected))
+        errors[name[:100]] = _("Unknown field: a checkpoint has only %(fields)s.") % {
+            "fields": ", ".join(sorted(expected))
+        }
     for name in sorted(expected - set(document)):
-        errors[name] = "This field is required."
+        errors[name] = _("This field is required.")
     if document.get("format", FORMAT) != FORMAT:
-        errors["format"] = f"Must be {FORMAT!r}."
+        errors["format"] = _("Must be %(format)s.") % {"format": FORMAT}
     created_at = document.get("created_at", "")
     if not isinstance(created_at, str) or not 0 < len(created_at) <= 40:
-        errors["created_at"] = "Must be the checkpoint's date-time, as it was written."
+        errors["created_at"] = _("Must be the checkpoint's date-time, as it was written.")
     if not _is_count(document.get("events", 0)):
-        errors["events"] = "Must be a whole number of events."
+        errors["events"] = _("Must be a whole number of events.")
     if "signature" in document and not _is_hash(document["signature"]):
-        errors["signature"] = "Must be 64 lower-case hexadecimal characters (HMAC-SHA256)."
+        errors["signature"] = _("Must be 64 lower-case hexadecimal characters (HMAC-SHA256).")
     streams = document.get("streams", {})
     if not isinstance(streams, dict) or len(streams) > MAX_STREAMS:
-        errors["streams"] = "Must be an object {stream: {sequence, hash}}."
+        errors["streams"] = _("Must be an object {stream: {sequence, hash}}.")
     else:
         for name, head in streams.items():
             if (
@@ -209,9 +221,9 @@ def document_errors(document: Any) -> dict[str, str]:
                 or head["sequence"] < 1
                 or not _is_hash(head["hash"])
             ):
-                errors["streams"] = (
-                    f'Stream {name[:100]!r}: each stream maps to {{"sequence": a whole number '
-                    'from 1, "hash": 64 lower-case hexadecimal characters}.'
-                )
+                errors["streams"] = _(
+                    'Stream %(stream)s: each stream maps to {"sequence": a whole number from 1, '
+                    '"hash": 64 lower-case hexadecimal characters}.'
+                ) % {"stream": json.dumps(name[:100])}
                 break
     return errors

@@ -111,7 +111,7 @@ def test_rewritten_chain_passes_the_chains_but_not_the_checkpoint(make_incident)
 
     assert not verdict.valid
     assert [(p.stream, p.problem) for p in verdict.problems] == [(incident.stream, REWRITTEN)]
-    assert "event 4 is not the one the checkpoint recorded" in verdict.problems[0].detail
+    assert "Event 4 is not the one the checkpoint recorded." in verdict.problems[0].detail
 
 
 def test_deleted_last_event_with_the_head_moved_back_is_cut_short(make_incident):
@@ -122,7 +122,7 @@ def test_deleted_last_event_with_the_head_moved_back_is_cut_short(make_incident)
     verdict = verify_against(document)
 
     assert [(p.stream, p.problem) for p in verdict.problems] == [(incident.stream, CUT_SHORT)]
-    assert verdict.problems[0].detail == "had 4 events at the checkpoint; event 4 is gone"
+    assert verdict.problems[0].detail == "It had 4 events at the checkpoint; event 4 is gone."
 
 
 def test_erased_log_names_every_stream_gone(make_incident):
@@ -184,7 +184,7 @@ def test_commands_write_and_check_a_checkpoint(make_incident, tmp_path, capsys):
     with pytest.raises(CommandError) as error:
         call_command("verify_audit", checkpoint=str(path))
     assert error.value.returncode == 1
-    assert f"CUT_SHORT {incident.stream}: had 4 events" in capsys.readouterr().out
+    assert f"CUT_SHORT {incident.stream}: It had 4 events" in capsys.readouterr().out
 
 
 def test_verify_audit_refuses_a_forged_checkpoint_file(make_incident, tmp_path):
