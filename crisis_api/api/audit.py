@@ -82,13 +82,15 @@ class AuditCheckpointSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HeadSerializer(StrictInputSerializer):
+class HeadSerializer(serializers.Serializer):
+    """A stream's head: its last event's sequence and hash."""
+
     sequence = serializers.IntegerField(min_value=1)
     hash = serializers.CharField(min_length=64, max_length=64)
 
 
-class CheckpointDocumentSerializer(StrictInputSerializer):
-    """A checkpoint as `audit_checkpoint` writes it (schema only: validated by the platform)."""
+class CheckpointDocumentSerializer(serializers.Serializer):
+    """A checkpoint as `audit_checkpoint` writes it, signature included."""
 
     format = serializers.ChoiceField(choices=[FORMAT])
     created_at = serializers.CharField(max_length=40)
@@ -97,6 +99,20 @@ class CheckpointDocumentSerializer(StrictInputSerializer):
     signature = serializers.CharField(
         min_length=64, max_length=64, help_text="HMAC-SHA256 (hex) of the rest, canonical JSON."
     )
+
+
+class HeadInputSerializer(StrictInputSerializer, HeadSerializer):
+    """A stream's head: its last event's sequence and hash."""
+
+
+class CheckpointInputSerializer(StrictInputSerializer):
+    """A checkpoint exactly as downloaded (the view checks it field by field)."""
+
+    format = serializers.ChoiceField(choices=[FORMAT])
+    created_at = serializers.CharField(max_length=40)
+    events = serializers.IntegerField(min_value=0)
+    streams = serializers.DictField(child=HeadInputSerializer(), help_text="{stream: head}")
+    signature = serializers.CharField(min_length=64, max_length=64)
 
 
 class StreamProblemSerializer(serializers.Serializer):
@@ -193,7 +209,7 @@ class AuditVerifyView(APIView):
             "disagrees with it, is `broken`. The same verdict as "
             "`verify_audit --checkpoint FILE`."
         ),
-        request=CheckpointDocumentSerializer,
+        request=CheckpointInputSerializer,
         responses={
             **responses({200: VerdictSerializer}, 400, 401, 403, 413),
             503: OpenApiResponse(description="AUDIT_CHECKPOINT_KEY is not configured."),
