@@ -8,6 +8,8 @@ gone, shows here even when every chain is intact. Registered in IncidentsConfig.
 
 import uuid
 
+from django.utils.translation import gettext as _
+
 from crisis_api.events.verification import StreamSummary
 
 PREFIX = "incident:"
@@ -30,13 +32,15 @@ def check_incidents(summaries: dict[str, StreamSummary], complete: bool) -> dict
         stream = f"{PREFIX}{pk}"
         summary = summaries.get(stream)
         if summary is None or not summary.events:
-            problems[stream] = f"incident {pk} exists but its stream has no events"
+            problems[stream] = _("the incident exists but its stream has no events")
             continue
         expected = summary.status_events + sum(summary.actions[a] for a in VERSION_ACTIONS)
         if status != summary.last_status:
-            problems[stream] = (
-                f"the incident's status is {status!r}, its last event says {summary.last_status!r}"
-            )
+            problems[stream] = _(
+                "the incident's status is %(status)s, its last event says %(logged)s"
+            ) % {"status": status, "logged": summary.last_status}
         elif version != expected:
-            problems[stream] = f"the incident's version is {version}, its events make it {expected}"
+            problems[stream] = _(
+                "the incident's version is %(version)d, its events make it %(expected)d"
+            ) % {"version": version, "expected": expected}
     return problems

@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from crisis_api.events.hashing import hash_of
 from crisis_api.models import Event, EventStream
 
@@ -78,27 +80,29 @@ def _check(
             continue
         count = position
         if event.sequence != position:
-            failure = f"sequence {position} is missing"
+            failure = _("sequence %(sequence)d is missing") % {"sequence": position}
         elif event.prev_hash != expected_prev:
-            failure = "prev_hash does not match the previous event"
+            failure = _("prev_hash does not match the previous event")
         elif hash_of(event) != event.hash:
-            failure = "content does not match its hash"
+            failure = _("content does not match its hash")
         else:
             expected_prev = event.hash
     if failure is not None:
         return ChainReport(stream, False, count, count, failure, expected_prev, found)
     if head is None and count:
         return ChainReport(
-            stream, False, count, None, "the stream has no head", expected_prev, found
+            stream, False, count, None, _("the stream has no head"), expected_prev, found
         )
     if head is not None and (head.last_sequence != count or head.last_hash != expected_prev):
         if head.last_sequence > count:
-            reason = f"events after {count} are missing (head says {head.last_sequence})"
+            reason = _("events after %(count)d are missing (the head says %(head)d)") % {
+                "count": count,
+                "head": head.last_sequence,
+            }
         else:
-            reason = (
-                f"the head (sequence {head.last_sequence}) does not name the last event "
-                f"(sequence {count})"
-            )
+            reason = _(
+                "the head (sequence %(head)d) does not name the last event (sequence %(count)d)"
+            ) % {"head": head.last_sequence, "count": count}
         return ChainReport(stream, False, count, count + 1, reason, expected_prev, found)
     return ChainReport(stream, True, count, None, "", expected_prev, found)
 

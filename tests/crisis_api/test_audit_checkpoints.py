@@ -257,10 +257,16 @@ def test_incident_status_changed_behind_the_log_is_caught(make_incident, manager
 
     report = verify_stream(incident.stream)
     assert not report.valid
-    assert report.reason == "the incident's status is 'resolved', its last event says 'responding'"
+    reason = "the incident's status is resolved, its last event says responding"
+    assert report.reason == reason
     assert [r.stream for r in verify_all() if not r.valid] == [incident.stream]
     response = client_for(manager).get(reverse("incident-verify", kwargs={"pk": incident.pk}))
-    assert response.json() == {"valid": False, "events": 3, "first_invalid_sequence": None}
+    assert response.json() == {
+        "valid": False,
+        "events": 3,
+        "first_invalid_sequence": None,
+        "reason": reason,
+    }
     assert Incident.objects.get(pk=incident.pk).status == "resolved"
 
 
@@ -284,9 +290,7 @@ def test_incident_whose_stream_is_gone_is_caught(make_incident):
 
     broken = {r.stream: r.reason for r in verify_all() if not r.valid}
 
-    assert broken == {
-        incident.stream: f"incident {incident.pk} exists but its stream has no events"
-    }
+    assert broken == {incident.stream: "the incident exists but its stream has no events"}
 
 
 def test_every_incident_of_every_state_agrees_with_its_log(make_incident, manager):
@@ -304,3 +308,15 @@ def test_audit_grants_prints_the_roles_and_grants(capsys):
     assert "CREATE ROLE crisis_service LOGIN" in out
     assert "GRANT SELECT, INSERT ON crisis_api_event, crisis_api_auditcheckpoint," in out
     assert "GRANT UPDATE (last_sequence, last_hash) ON crisis_api_eventstream" in out
+
+
+def test_admin_says_when_the_record_disagrees_with_an_intact_chain(make_incident):
+    from crisis_api.lifecycle.admin import TransitionAdminMixin
+    from incidents.models import Incident
+
+    incident = make_incident("assessed")
+    Incident.objects.filter(pk=incident.pk).update(version=7)
+
+    html = TransitionAdminMixin.chain_verdict(verify_stream(incident.stream))
+
+    assert "the log and the record disagree (the incident&#x27;s version is 7" in html
