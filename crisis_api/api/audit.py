@@ -145,7 +145,8 @@ class AuditCheckpointViewSet(
     permission_classes = [*API_PERMISSIONS, ManagesAudit]
     serializer_class = AuditCheckpointSerializer
     queryset = AuditCheckpoint.objects.all()
-    lookup_value_regex = "[0-9]+"
+    # Any segment reaches the view, so the role is checked (403) before the id is judged (404).
+    lookup_value_regex = "[^/]+"
     filterset_class = None
     cursor_orderings = {"-created_at": ("-created_at", "-id")}
     default_cursor_ordering = "-created_at"
@@ -159,7 +160,8 @@ class AuditCheckpointViewSet(
         return AuditCheckpoint.objects.all()
 
     def get_object(self):
-        if len(self.kwargs[self.lookup_field]) > 18:  # past a bigint: no such checkpoint
+        pk = self.kwargs[self.lookup_field]
+        if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):  # no such checkpoint
             raise Http404(NOT_VISIBLE)
         return super().get_object()
 

@@ -96,7 +96,7 @@ def test_download_is_the_signed_document(manager, client_for, make_incident):
     )
 
 
-@pytest.mark.parametrize("pk", ["999", "9" * 40])
+@pytest.mark.parametrize("pk", ["999", "9" * 40, "abc", "\uff11\uff12", "-1", "0x1"])
 def test_unknown_checkpoint_is_404(pk, manager, client_for):
     assert_problem(client_for(manager).get(detail(pk)), 404)
 
