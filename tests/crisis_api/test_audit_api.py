@@ -222,3 +222,19 @@ def test_a_large_checkpoint_is_accepted(manager, client_for, settings):
     assert response.status_code == 200  # signature invalid, but read
     assert response.json()["signature_valid"] is False
     assert not AuditCheckpoint.objects.exists()
+
+
+@pytest.mark.parametrize("incidents", [1, 6])
+def test_verify_costs_a_fixed_number_of_queries(
+    incidents, manager, client_for, make_incident, django_assert_num_queries
+):
+    for _ in range(incidents):
+        make_incident("resolved")
+    document = checkpoint_create().document
+    client = client_for(manager)
+
+    # The token, the permissions, the heads, the events, the incidents.
+    with django_assert_num_queries(5):
+        response = client.post(VERIFY, document, format="json")
+
+    assert response.json()["valid"] is True

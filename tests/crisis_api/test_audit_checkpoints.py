@@ -320,3 +320,23 @@ def test_admin_says_when_the_record_disagrees_with_an_intact_chain(make_incident
     html = TransitionAdminMixin.chain_verdict(verify_stream(incident.stream))
 
     assert "the log and the record disagree (the incident&#x27;s version is 7" in html
+
+
+def test_migrate_connects_as_the_owner():
+    from crisis_api.management.commands.migrate import owner_settings
+
+    service = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "crisis",
+        "USER": "crisis_service",
+        "PASSWORD": "s",
+        "HOST": "db",
+        "PORT": 5432,
+        "CONN_MAX_AGE": 60,
+    }
+
+    owner = owner_settings(service, "postgres://crisis_owner:o@db:5432/crisis")
+
+    assert owner == {**service, "USER": "crisis_owner", "PASSWORD": "o"}
+    with pytest.raises(ValueError, match="same kind of database"):
+        owner_settings(service, "sqlite:////tmp/x.sqlite3")

@@ -9,15 +9,22 @@ from django.conf import settings
 from django.core.management.commands.migrate import Command as MigrateCommand
 from django.db import connections
 
+OWNER_KEYS = ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+
+
+def owner_settings(current: dict, url: str) -> dict:
+    """The connection settings of `current` with the owner's name, user, password and host."""
+    owner = environ.Env.db_url_config(url)
+    if owner["ENGINE"] != current["ENGINE"]:
+        raise ValueError("MIGRATE_DATABASE_URL must name the same kind of database as DATABASE_URL")
+    return {**current, **{key: owner[key] for key in OWNER_KEYS if key in owner}}
+
 
 class Command(MigrateCommand):
     def handle(self, *args, **options):
-        url = settings.MIGRATE_DATABASE_URL
-        if url:
-            owner = environ.Env.db_url_config(url)
+        if settings.MIGRATE_DATABASE_URL:
             connection = connections[options["database"]]
+            owner = owner_settings(connection.settings_dict, settings.MIGRATE_DATABASE_URL)
             connection.close()
-            for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
-                if key in owner:
-                    connection.settings_dict[key] = owner[key]
+            connection.settings_dict.update(owner)
         return super().handle(*args, **options)
