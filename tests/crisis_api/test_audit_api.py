@@ -238,3 +238,50 @@ def test_verify_costs_a_fixed_number_of_queries(
         response = client.post(VERIFY, document, format="json")
 
     assert response.json()["valid"] is True
+
+
+ADMIN_LIST = reverse("admin:crisis_api_auditcheckpoint_changelist")
+
+
+def test_managers_browse_checkpoints_in_the_admin(
+    manager, admin_client_for, make_incident, django_assert_max_num_queries
+):
+    make_incident()
+    checkpoints = [checkpoint_create() for _ in range(3)]
+    client = admin_client_for(manager)
+
+    response = client.get(ADMIN_LIST)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for checkpoint in checkpoints:
+        assert checkpoint.document["signature"] in html
+        assert f'href="{detail(checkpoint.pk)}?format=json"' in html
+    change = client.get(
+        reverse("admin:crisis_api_auditcheckpoint_change", args=[checkpoints[0].pk])
+    )
+    assert change.status_code == 200
+    assert checkpoints[0].document["signature"] in change.content.decode()
+    assert client.get(reverse("admin:crisis_api_auditcheckpoint_add")).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["viewer", "responder"])
+def test_other_roles_do_not_see_checkpoints_in_the_admin(role, make_user, admin_client_for):
+    user = make_user(role)
+    user.is_staff = True
+    user.save()
+
+    response = admin_client_for(user).get(ADMIN_LIST)
+
+    assert response.status_code == 302  # the admin is the managers' workspace
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_admin_download_link_works_with_the_session(manager, admin_client_for, make_incident):
+    make_incident()
+    checkpoint = checkpoint_create()
+
+    response = admin_client_for(manager).get(f"{detail(checkpoint.pk)}?format=json")
+
+    assert response.status_code == 200
+    assert response.json() == checkpoint.document
