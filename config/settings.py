@@ -126,6 +126,18 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The owner role's URL, for `migrate` only (crisis_api/management/commands/migrate.py): the
+# service itself connects with DATABASE_URL as a role that may only read and append the audit
+# log (`manage.py audit_grants` prints the roles and grants). Unset: migrate uses DATABASE_URL.
+MIGRATE_DATABASE_URL = env.str("MIGRATE_DATABASE_URL", default="")
+
+# --- Audit checkpoints ---------------------------------------------------------------------------
+# The HMAC key that signs audit checkpoints (`audit_checkpoint`, `verify_audit --checkpoint`, the
+# /api/v1/audit/ endpoints); keep a copy away from the database. Without it (debug off) they
+# refuse to run; `make run` (debug on) gets a development key.
+AUDIT_CHECKPOINT_KEY = env.str(
+    "AUDIT_CHECKPOINT_KEY", default="insecure-development-checkpoint-key" if DEBUG else ""
+)
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = ["crisis_api.auth.backends.SingleQueryPermissionBackend"]

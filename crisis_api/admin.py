@@ -1,18 +1,21 @@
-"""Admin for the event log (read-only) and API tokens (issue once, list, revoke)."""
+"""Admin for the event log and its checkpoints (read-only) and API tokens (issue, list, revoke)."""
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator
+from django.db.models.fields.json import KT
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crisis_api.admin_display import EMPTY, ReadOnlyAdminMixin, titled
 from crisis_api.auth.tokens import TokenAlreadyRevoked, api_token_issue, api_token_revoke
 from crisis_api.events.services import SYSTEM_STREAM
-from crisis_api.models import ApiToken, Event, TokenState
+from crisis_api.models import ApiToken, AuditCheckpoint, Event, TokenState
 
 
 class StreamKindFilter(admin.SimpleListFilter):
@@ -54,6 +57,38 @@ class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not event.to_status:
             return EMPTY
         return f"{event.from_status or EMPTY} → {event.to_status}"
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Signed checkpoints of the log (`audit_checkpoint`): read-only, each downloadable."""
+
+    list_display = ("created_at", "streams", "events", "signature", "download")
+    fields = ("created_at", "streams", "events", "signature", "download")
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        # The signature, not the document (which names every stream): one query per page.
+        return (
+            super()
+            .get_queryset(request)
+            .defer("document")
+            .annotate(signature_value=KT("document__signature"))
+        )
+
+    @admin.display(description=gettext_lazy("signature"))
+    def signature(self, checkpoint):
+        return checkpoint.signature_value
+
+    @admin.display(description=gettext_lazy("download"))
+    def download(self, checkpoint):
+        url = reverse("auditcheckpoint-detail", kwargs={"pk": checkpoint.pk})
+        return format_html(
+            '<a href="{}?format=json" download>{}</a>', url, _("signed JSON (for verify_audit)")
+        )
 
 
 class ApiTokenIssueForm(forms.ModelForm):

@@ -20,6 +20,7 @@ class CrisisApiConfig(AppConfig):
             "crisis_api.view_apitoken",
             "crisis_api.add_apitoken",
             "crisis_api.change_apitoken",
+            "crisis_api.view_auditcheckpoint",
         ],
     }
 

@@ -35,3 +35,9 @@ class IncidentsConfig(AppConfig):
             "incidents.change_severitypolicy",
         ],
     }
+
+    def ready(self) -> None:
+        from crisis_api.events.verification import register_record_check
+        from incidents.audit import PREFIX, check_incidents
+
+        register_record_check(PREFIX, check_incidents)

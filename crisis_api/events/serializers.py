@@ -68,4 +68,8 @@ class ChainVerificationSerializer(serializers.Serializer):
 
     valid = serializers.BooleanField()
     events = serializers.IntegerField(help_text="Events checked.")
-    first_invalid_sequence = serializers.IntegerField(allow_null=True)
+    first_invalid_sequence = serializers.IntegerField(
+        allow_null=True,
+        help_text="Null when valid, or when the chain is intact but the record disagrees with it.",
+    )
+    reason = serializers.CharField(help_text="What is wrong; empty when valid.")

@@ -177,11 +177,14 @@ class TransitionAdminMixin:
                 '<span id="crisis-chain" style="color:#2e7d32">✔ {}</span>',
                 _("chain valid (%(count)s events)") % {"count": report.events},
             )
-        return format_html(
-            '<span id="crisis-chain" style="color:#b71c1c">✘ {}</span>',
-            _("chain broken at event %(sequence)s (%(reason)s)")
-            % {"sequence": report.first_invalid_sequence, "reason": report.reason},
-        )
+        if report.first_invalid_sequence is None:  # an intact chain the record contradicts
+            verdict = _("the log and the record disagree (%(reason)s)") % {"reason": report.reason}
+        else:
+            verdict = _("chain broken at event %(sequence)s (%(reason)s)") % {
+                "sequence": report.first_invalid_sequence,
+                "reason": report.reason,
+            }
+        return format_html('<span id="crisis-chain" style="color:#b71c1c">✘ {}</span>', verdict)
 
     def chain_for(self, record):
         return self.chain_verdict(verify_stream(record.stream))

@@ -102,7 +102,17 @@ def test_tampering_is_detected(field, value, make_incident, manager, client_for)
     response = client_for(manager).get(reverse("incident-verify", kwargs={"pk": incident.pk}))
 
     assert response.status_code == 200
-    assert response.json() == {"valid": False, "events": 2, "first_invalid_sequence": 2}
+    reason = (
+        "prev_hash does not match the previous event"
+        if field == "prev_hash"
+        else "content does not match its hash"
+    )
+    assert response.json() == {
+        "valid": False,
+        "events": 2,
+        "first_invalid_sequence": 2,
+        "reason": reason,
+    }
 
 
 def test_removed_last_event_is_detected(make_incident, manager):
@@ -121,7 +131,12 @@ def test_verify_endpoint_on_an_intact_chain(make_incident, manager, client_for):
 
     response = client_for(manager).get(reverse("incident-verify", kwargs={"pk": incident.pk}))
 
-    assert response.json() == {"valid": True, "events": 3, "first_invalid_sequence": None}
+    assert response.json() == {
+        "valid": True,
+        "events": 3,
+        "first_invalid_sequence": None,
+        "reason": "",
+    }
 
 
 def test_verify_audit_command_passes(make_incident, capsys):

@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -486,6 +487,14 @@ def demo_actions(users, now) -> None:
                 action_services.action_complete(action_id=action.pk, actor=users["responder"])
 
 
+def demo_audit_checkpoint() -> None:
+    """A signed checkpoint of the seeded log, as the sweeper would record (when a key is set)."""
+    from crisis_api.events.checkpoints import checkpoint_create
+
+    if settings.AUDIT_CHECKPOINT_KEY:
+        checkpoint_create()
+
+
 class Command(BaseCommand):
     help = "Create demo users (one per role, with a new token) and incidents in every state."
 
@@ -507,6 +516,7 @@ class Command(BaseCommand):
             report = signals_ingest(actor=users["monitor"], signals=demo_signals(timezone.now()))
             demo_communications(users)
         breaches = incident_deadline_breaches_record()  # what cron would do every minute
+        demo_audit_checkpoint()
         self._report(logins, created, breaches, base_url.rstrip("/"), report)
 
     def _login(self, role):
