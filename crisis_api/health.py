@@ -21,7 +21,9 @@ def readyz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as exc:
-        return JsonResponse(
+        response = JsonResponse(
             {"status": "unavailable", "database": f"error: {exc.__class__.__name__}"}, status=503
         )
+        response["Retry-After"] = "5"
+        return response
     return JsonResponse({"status": "ready", "database": "ok"})
