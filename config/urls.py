@@ -32,9 +32,7 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's setup script from its own URL (?script): no inline
     # script, so the Content-Security-Policy can forbid them.
-    path(
-        "api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"
-    ),
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path(
         "api/v1/redoc/",
         SpectacularRedocView.as_view(url_name="schema", template_name="crisis_api/redoc.html"),

@@ -34,7 +34,7 @@ def locked_out(request, response=None, credentials=None, *args, **kwargs) -> Htt
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     detail = _(
         "Too many failed logins for this username from your address: wait %(minutes)d minutes "
-        "and try again, or ask a manager to unlock the account."
+        "and try again, or ask an administrator to unlock it."
     ) % {"minutes": minutes}
     answer = HttpResponse(detail, status=429, content_type="text/plain; charset=utf-8")
     answer["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
