@@ -77,7 +77,8 @@ def test_one_log_line_per_request_without_traceback(responder, client_for, caplo
     assert "\n" not in record.error
 
 
-def test_readyz_answers_503_and_healthz_stays_up(db, client):
+def test_readyz_answers_503_and_healthz_stays_up(db, client, caplog):
+    caplog.set_level(logging.INFO)
     with database_down():
         ready = client.get("/readyz")
         alive = client.get("/healthz")
@@ -89,6 +90,11 @@ def test_readyz_answers_503_and_healthz_stays_up(db, client):
         "database": "error: OperationalError",
     }
     assert alive.status_code == 200
+    ready_lines = [r for r in caplog.records if getattr(r, "path", "") == "/readyz"]
+    assert [(r.name, r.status, r.error) for r in ready_lines] == [
+        ("crisis_api.requests", 503, "database unavailable: OperationalError")
+    ]
+    assert not [r for r in caplog.records if r.name == "django.request"]
 
 
 def test_the_admin_answers_a_plain_503(manager, admin_client_for):
