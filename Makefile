@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); the suite also runs with -n 0.
 WORKERS ?= 2
 
-.PHONY: install run test lint format lock schema browsers gettext messages bench bench-limits clean
+.PHONY: install run test lint format lock schema deploy-check browsers gettext messages bench bench-limits clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ lock: install
 
 schema: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
+
+# Django's deployment checklist with the production environment the README documents (a
+# throwaway key; the real one comes from the environment): fails on any warning.
+deploy-check: install
+	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	DJANGO_ALLOWED_HOSTS=crisis.example.com \
+	DJANGO_CSRF_TRUSTED_ORIGINS=https://crisis.example.com \
+	DJANGO_BEHIND_TLS_PROXY=1 \
+	DATABASE_URL=postgres://crisis:password@db.internal:5432/crisis_api \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Monitoring's benchmark on PostgreSQL (not in CI; see bench/signals.py): ingestion over HTTP
 # against gunicorn, then the summary and the suggestion of an incident with 100,000 signals.

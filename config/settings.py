@@ -32,9 +32,40 @@ if BEHIND_TLS_PROXY:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=3600)
+    # A year: what browsers' preload lists ask for (check --deploy's W005 and W021).
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+# A load balancer probes these over plain HTTP, even when every other path redirects to HTTPS
+# (paths without their leading slash).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# An admin session ends after a working day, whatever the activity.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_HOURS", default=10) * 3600
+
+# Content-Security-Policy (django-csp) on every page: the admin and both docs pages load
+# everything from this host (Swagger UI, Redoc: drf-spectacular-sidecar). No inline script
+# anywhere (Swagger UI's setup comes from its own URL); inline styles are allowed because the
+# admin, Swagger UI and Redoc write them. Redoc searches in a blob: worker.
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Applications -----------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -52,6 +83,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
+    "axes",
+    "csp",
     "incidents",
     "incidents.monitoring",
     "incidents.communications",
@@ -60,10 +93,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that every error under /api/ (Django's included, debug on or off) leaves as
+    # Outermost: one JSON log line per request, with the status that finally leaves.
+    "crisis_api.request_log.RequestLogMiddleware",
+    # So that every error under /api/ (Django's included, debug on or off) leaves as
     # problem+json.
     "crisis_api.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Cache-Control: no-store on the API's answers (they carry incident data).
+    "crisis_api.middleware.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "crisis_api.request_id.RequestIdMiddleware",
     # Before CSRF, the first middleware that may read a body.
@@ -79,6 +117,8 @@ MIDDLEWARE = [
     "crisis_api.idempotency.middleware.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last (django-axes): answers a locked-out admin login.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -140,7 +180,23 @@ AUDIT_CHECKPOINT_KEY = env.str(
 )
 
 # --- Authentication ---------------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = ["crisis_api.auth.backends.SingleQueryPermissionBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a login while its username and address are locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "crisis_api.auth.backends.SingleQueryPermissionBackend",
+]
+# Admin login against password guessing (django-axes): after AXES_FAILURE_LIMIT failures for one
+# username from one address, that pair (only) is refused for the cool-off period, then may try
+# again; colleagues behind the same address, and the same user elsewhere, are not locked.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The address as the API's throttling sees it (NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "crisis_api.auth.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "crisis_api.auth.lockout.locked_out"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -176,11 +232,24 @@ STORAGES = {
 }
 
 # --- Logging ----------------------------------------------------------------------------------
+# One JSON object per line (python-json-logger), on the console: crisis_api.request_log writes
+# one per request ("crisis_api.requests") and webhook_attempt_logger one per webhook attempt.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # The request line already says status and duration; Django's own line would repeat it.
+        "django.server": {"level": "WARNING"},
+    },
 }
 
 # --- Cache (throttle counters) -------------------------------------------------------------------

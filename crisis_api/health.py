@@ -21,7 +21,12 @@ def readyz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as exc:
-        return JsonResponse(
+        response = JsonResponse(
             {"status": "unavailable", "database": f"error: {exc.__class__.__name__}"}, status=503
         )
+        response["Retry-After"] = "5"
+        # One log line per probe: the request's own (crisis_api.request_log), naming the error.
+        request.log_error = f"database unavailable: {exc.__class__.__name__}"
+        response._has_been_logged = True
+        return response
     return JsonResponse({"status": "ready", "database": "ok"})

@@ -7,12 +7,39 @@ from django.conf import settings
 from django.core import signals
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.handlers.wsgi import LimitedStream
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 from crisis_api import errors
 
 request_logger = logging.getLogger("django.request")
+
+# Seconds a client is told to wait when the database does not answer.
+DATABASE_RETRY_AFTER = 5
+
+
+def _database_unreachable(exception) -> bool:
+    """The database could not be reached or its connection broke (not a bad query)."""
+    return isinstance(exception, OperationalError | InterfaceError) or (
+        isinstance(exception, DatabaseError)
+        and isinstance(exception.__cause__, OperationalError | InterfaceError)
+    )
+
+
+def database_unavailable(request, exception) -> HttpResponse:
+    """503 with Retry-After, logged once in the request's line, without a traceback."""
+    first_line = (str(exception).strip().splitlines() or [""])[0][:200]
+    request.log_error = f"database unavailable: {exception.__class__.__name__}: {first_line}"
+    detail = _("The database is not answering; retry in a few seconds.")
+    if errors.is_api(request):
+        response = errors.problem_response(503, "service_unavailable", detail)
+    else:
+        response = HttpResponse(detail, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    # The request's own log line says it (crisis_api.request_log); Django need not repeat it.
+    response._has_been_logged = True
+    return response
 
 
 def max_body_size(size: int):
@@ -114,6 +141,8 @@ class ApiProblemMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        if _database_unreachable(exception):
+            return database_unavailable(request, exception)
         if not errors.is_api(request):
             return None
         if isinstance(exception, Http404):
@@ -135,3 +164,20 @@ class ApiProblemMiddleware:
         # reporters listen to it.
         signals.got_request_exception.send(sender=self.__class__, request=request)
         return errors.problem_for_status(request, 500)
+
+
+class ApiNoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer under /api/ that does not set its own.
+
+    Those answers carry incident data (or say whether an incident exists): no browser,
+    proxy or shared cache may keep a copy.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if errors.is_api(request) and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

@@ -32,12 +32,13 @@ def parse_rate(rate: str) -> tuple[int, int]:
         ) from None
 
 
-def client_address(request) -> str:
+def forwarded_address(request) -> str:
     """The client's address: REMOTE_ADDR, or X-Forwarded-For read only as far as NUM_PROXIES.
 
     Each trusted proxy appends the address it received the request from, so with n proxies
     the n-th address from the right is the one the first proxy saw; anything to its left was
-    written by the client and is ignored. IPv6 clients count by their /64 (one subscriber).
+    written by the client and is ignored. The throttles and the admin login's lockout both read
+    the address here.
     """
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.NUM_PROXIES
@@ -46,6 +47,13 @@ def client_address(request) -> str:
         forwarded = [a for a in forwarded if a]
         if forwarded:
             address = forwarded[-min(proxies, len(forwarded))]
+    return address
+
+
+def client_address(request) -> str:
+    """The address a throttle counts (forwarded_address); IPv6 clients by their /64 (one
+    subscriber)."""
+    address = forwarded_address(request)
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
