@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include("incidents.reports.api.urls")),
     path("api/v1/", include("incidents.actions.api.urls")),
     path("api/v1/", include("crisis_api.api.urls")),
+    path("api/v1/", include("crisis_api.webhooks.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path(

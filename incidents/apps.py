@@ -35,3 +35,10 @@ class IncidentsConfig(AppConfig):
             "incidents.change_severitypolicy",
         ],
     }
+
+    def ready(self) -> None:
+        from crisis_api.events.hooks import describe_streams_with
+        from incidents.selectors import incident_stream_subjects
+
+        # Webhooks learn which streams are confidential incidents, and their ids, from this.
+        describe_streams_with("incident:", incident_stream_subjects)
