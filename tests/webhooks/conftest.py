@@ -2,9 +2,11 @@
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django_tasks_db.management.commands import db_worker
 
 from crisis_api.webhooks import services
 
@@ -68,5 +70,10 @@ def make_endpoint(db, make_user, settings):
 
 
 def run_worker():
-    """Run every task that is due, as `db_worker` does, then return."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    """Run every task that is due, as `db_worker` does, then return.
+
+    Its connection housekeeping is left out: inside a test's transaction it would close the
+    connection (autocommit is off there), losing the test's data on PostgreSQL.
+    """
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)

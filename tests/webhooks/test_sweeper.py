@@ -49,3 +49,22 @@ def test_the_sweep_command(capsys, settings):
     settings.SWEEPER_JOBS = {"check_deadlines": 60}
     call_command("sweep")
     assert "ran check_deadlines" in capsys.readouterr().out
+
+
+def test_the_admin_redelivers_a_dead_delivery(
+    admin_client_for, make_user, make_endpoint, make_incident
+):
+    make_endpoint("http://127.0.0.1:9/")
+    make_incident()
+    delivery = Delivery.objects.get()
+    Delivery.objects.update(state="dead")
+    client = admin_client_for(make_user("manager"))
+    response = client.post(
+        "/admin/webhooks/delivery/",
+        {"action": "redeliver", "_selected_action": [delivery.pk]},
+    )
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.state == "pending" and delivery.attempts == 0
+    assert client.get(f"/admin/webhooks/delivery/{delivery.pk}/change/").status_code == 200
+    assert client.get("/admin/webhooks/endpoint/").status_code == 200
