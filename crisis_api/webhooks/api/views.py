@@ -91,7 +91,6 @@ class EndpointViewSet(
     serializer_class = s.EndpointSerializer
     permission_classes = [*API_PERMISSIONS, WebhookPermission]
     queryset = Endpoint.objects.all()
-    lookup_value_regex = "[0-9]{1,18}"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     cursor_orderings = {
         "-created_at": ("-created_at", "-id"),
@@ -156,7 +155,6 @@ class DeliveryViewSet(viewsets.GenericViewSet):
     serializer_class = s.DeliverySerializer
     permission_classes = [*API_PERMISSIONS, WebhookPermission]
     queryset = Delivery.objects.all()
-    lookup_value_regex = "[0-9]{1,18}"
 
     @extend_schema(
         operation_id="deliveries_redeliver",
