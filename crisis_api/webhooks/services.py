@@ -166,7 +166,7 @@ def _claim(delivery_id: int, holder: str):
     """Take the lease of a delivery that is due, or None (not due, held, waiting, finished)."""
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint", "event")
             .filter(pk=delivery_id)
             .first()
