@@ -9,7 +9,7 @@ from crisis_api.webhooks.models import Delivery
 from crisis_api.webhooks.services import delivery_attempt
 from tests.concurrency import POSTGRES_ONLY
 
-pytestmark = [*POSTGRES_ONLY, pytest.mark.django_db(transaction=True)]
+pytestmark = [*POSTGRES_ONLY, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_two_workers_never_deliver_the_same_delivery_twice(receiver, make_endpoint, make_incident):
