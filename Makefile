@@ -23,7 +23,10 @@ install: $(STAMP)
 run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# A task worker beside the server (webhook deliveries); Ctrl-C stops both.
+	DJANGO_DEBUG=1 WEBHOOKS_ALLOW_LOOPBACK=1 $(BIN)/python manage.py db_worker --queue-name '*' & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	DJANGO_DEBUG=1 WEBHOOKS_ALLOW_LOOPBACK=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest -n $(WORKERS)

@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "incidents.communications",
     "incidents.actions",
     "incidents.metrics",
+    "django_tasks",
+    "django_tasks_db",
+    "crisis_api.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -388,4 +391,24 @@ ASSESSMENT_SUGGESTION = {
     "negative_minimum_signals": 50,
     "negative_share": 0.7,
     "negative_sentiment_below": -0.25,
+}
+
+# --- Background work and webhooks ---------------------------------------------------------------
+# https://github.com/RealOrangeOne/django-tasks : django-tasks with its database backend; the
+# workers are `manage.py db_worker`. Outbox rows (webhooks.Delivery) hold the truth, so another
+# backend (e.g. RQ on Redis) may replace this one without touching the code.
+TASKS = {
+    "default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}
+}
+# Loopback receivers (127.0.0.1, ::1) allowed: for local use and the tests only.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
+# Seconds a receiver has to answer one delivery attempt.
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=15.0)
+# The periodic jobs the sweeper (`manage.py sweep`, cron every minute) runs: command → seconds
+# between two runs. Two sweepers at once run each job once per interval. The audit checkpoint
+# runs where its signing key is set (it refuses to run without one).
+SWEEPER_JOBS = {
+    "check_deadlines": 60,
+    "purge_idempotency_keys": 3600,
+    **({"audit_checkpoint": 3600} if AUDIT_CHECKPOINT_KEY else {}),
 }

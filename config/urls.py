@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include("incidents.reports.api.urls")),
     path("api/v1/", include("incidents.actions.api.urls")),
     path("api/v1/", include("crisis_api.api.urls")),
+    path("api/v1/", include("crisis_api.webhooks.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's setup script from its own URL (?script): no inline
     # script, so the Content-Security-Policy can forbid them.

@@ -37,7 +37,12 @@ class IncidentsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from crisis_api.events.hooks import describe_streams_with
         from crisis_api.events.verification import register_record_check
         from incidents.audit import PREFIX, check_incidents
+        from incidents.selectors import incident_stream_subjects
 
+        # Verification compares each incident with its stream's last event.
         register_record_check(PREFIX, check_incidents)
+        # Webhooks learn which streams are confidential incidents, and their ids, from this.
+        describe_streams_with("incident:", incident_stream_subjects)

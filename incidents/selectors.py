@@ -5,6 +5,7 @@ from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, Q, Query
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from crisis_api.events.hooks import StreamSubject
 from crisis_api.models import Event
 from incidents.deadlines.rules import FAR_FUTURE, next_due_order
 from incidents.models import Incident, Status
@@ -147,3 +148,17 @@ def any_channel_q(channels) -> Q:
     for channel in channels:
         matches |= Q(channels__icontains=f'"{channel}"')
     return matches
+
+
+def incident_stream_subjects(streams: list[str]) -> dict:
+    """What each incident stream is about (one query): its confidentiality, id and reference."""
+    ids = {name.removeprefix("incident:"): name for name in streams}
+    found = Incident.objects.filter(pk__in=list(ids)).values_list(
+        "pk", "reference", "is_confidential"
+    )
+    return {
+        ids[str(pk)]: StreamSubject(
+            confidential=confidential, data={"incident": str(pk), "reference": reference}
+        )
+        for pk, reference, confidential in found
+    }

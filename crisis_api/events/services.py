@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crisis_api.events.hashing import event_hash, to_json_value
+from crisis_api.events.hooks import notify_appended
 from crisis_api.models import Event, EventStream
 from crisis_api.request_id import current_request_id
 
@@ -61,10 +62,12 @@ def event_append(
             "prev_hash": head.last_hash,
         }
         event = Event(**fields, hash=event_hash(**fields))
+        event.actor = actor  # cached for the append listeners, no query
         event.save(force_insert=True)
         head.last_sequence = event.sequence
         head.last_hash = event.hash
         head.save(update_fields=["last_sequence", "last_hash"])
+        notify_appended([event])
     return event
 
 
@@ -122,8 +125,10 @@ def events_append(events: list[NewEvent]) -> list[Event]:
                 "prev_hash": head.last_hash,
             }
             event = Event(**fields, hash=event_hash(**fields))
+            event.actor = new.actor  # cached for the append listeners, no query
             rows.append(event)
             head.last_sequence, head.last_hash = event.sequence, event.hash
         Event.objects.bulk_create(rows)
         EventStream.objects.bulk_update(list(heads.values()), ["last_sequence", "last_hash"])
+        notify_appended(rows)
     return rows
