@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from crisis_api.errors import ProblemError
@@ -144,6 +145,9 @@ def idempotency_finish(*, row: IdempotencyKey, response: HttpResponse) -> None:
         idempotency_release(row=row)
         return
     headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+    # LocaleMiddleware, outside this one, only labels the answer on its way out: the
+    # language the answer was written in is the one active now.
+    headers.setdefault("Content-Language", translation.get_language())
     IdempotencyKey.objects.filter(pk=row.pk).update(
         status_code=response.status_code, headers=headers, body=response.content
     )

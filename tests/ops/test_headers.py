@@ -96,6 +96,12 @@ def test_probes_answer_plain_http_when_https_is_enforced(path, settings, db, cli
     assert client.get(LIST).status_code == 301  # everything else goes to HTTPS
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_answer_a_head_request(path, db, client):
+    # Load balancers often probe with HEAD (e.g. HAProxy's `option httpchk HEAD /healthz`).
+    assert client.head(path).status_code == 200
+
+
 def test_hsts_behind_tls(settings, db, client):
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -179,6 +179,18 @@ def test_an_invalid_request_is_answered_the_same_way_again(client):
     assert again["Content-Type"] == "application/problem+json"
 
 
+def test_a_replay_keeps_the_language_of_the_first_answer(client):
+    first = client.post(URL, {"title": ""}, format="json", HTTP_IDEMPOTENCY_KEY=KEY)
+    again = client.post(
+        URL, {"title": ""}, format="json", HTTP_IDEMPOTENCY_KEY=KEY, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    assert first["Content-Language"] == "en"
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.content == first.content  # in English, so labelled English
+    assert again["Content-Language"] == "en"
+
+
 @pytest.mark.django_db
 def test_bad_credentials_claim_nothing():
     client = APIClient()
