@@ -21,8 +21,10 @@ class UnsafeUrl(ValueError):
 def address_refusal(address: str) -> str | None:
     """Why this address may not be reached (None when it may)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv4 address inside an IPv6 one (mapped ::ffff:a.b.c.d, or 6to4 2002:…) is judged
+        # as the IPv4 address it carries.
+        ip = ip.ipv4_mapped or ip.sixtofour or ip
     if ip.is_loopback:
         return None if settings.WEBHOOKS_ALLOW_LOOPBACK else _("a loopback address")
     if ip.version == 4 and ip in SHARED:

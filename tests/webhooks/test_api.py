@@ -78,6 +78,8 @@ def test_anonymous_gets_401():
         "http://224.0.0.1/",
         "http://0.0.0.0/",
         "http://localhost/",
+        "http://[2002:a9fe:a9fe::]/",  # 6to4 carrying 169.254.169.254
+        "http://[2002:a00:1::]/",  # 6to4 carrying 10.0.0.1
     ],
 )
 def test_the_ssrf_guard_refuses_internal_addresses(url, make_user, client_for):
