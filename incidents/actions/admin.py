@@ -19,7 +19,7 @@ from crisis_api.errors import InvalidInput, ProblemError
 from crisis_api.fields import EARLIEST_DATETIME
 from crisis_api.lifecycle.admin import TransitionAdminMixin, TransitionForm
 from incidents.actions import selectors, services
-from incidents.actions.models import Action, Status
+from incidents.actions.models import Action, Status, overdue_q
 from incidents.actions.state import action_machine
 from incidents.admin.display import badge
 from incidents.models import Incident
@@ -234,11 +234,11 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", gettext_lazy("Overdue")), ("no", gettext_lazy("Not overdue"))]
 
     def queryset(self, request, queryset):
-        overdue = {"status": Status.OPEN, "due_at__lt": timezone.now()}
+        overdue = overdue_q(timezone.now())
         if self.value() == "yes":
-            return queryset.filter(**overdue)
+            return queryset.filter(overdue)
         if self.value() == "no":
-            return queryset.exclude(**overdue)
+            return queryset.exclude(overdue)
         return queryset
 
 

@@ -40,6 +40,11 @@ def currency_choices() -> list[tuple[str, str]]:
     return [(code, code) for code in sorted(ACTIVE_CURRENCIES)]
 
 
+def overdue_q(now) -> models.Q:
+    """Actions still open past their due time at `now` (the query form of Action.is_overdue)."""
+    return models.Q(status=Status.OPEN, due_at__lt=now)
+
+
 def _in(field: str, choices) -> models.Q:
     return models.Q(**{f"{field}__in": list(choices.values)})
 

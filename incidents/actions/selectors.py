@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, QuerySet, Sum
 from django.db.models.functions import Cast, Coalesce, Round
 
 from crisis_api.models import Event
-from incidents.actions.models import Action, Kind, Status
+from incidents.actions.models import Action, Kind, Status, overdue_q
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 
@@ -106,7 +106,7 @@ def actions_summaries(*, incident_ids, now: datetime) -> dict:
         .values("incident_id", "status", "currency")
         .annotate(
             count=Count("pk"),
-            overdue=Count("pk", filter=Q(status=Status.OPEN, due_at__lt=now)),
+            overdue=Count("pk", filter=overdue_q(now)),
             cents=Sum(CENTS),
         )
         .order_by()

@@ -1,12 +1,11 @@
 """Query filters for an incident's actions."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crisis_api.clock import request_now
 from crisis_api.filters import BoundedMultipleChoiceFilter, StrictBooleanFilter
-from incidents.actions.models import Action, Kind, Status
+from incidents.actions.models import Action, Kind, Status, overdue_q
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -23,5 +22,5 @@ class ActionFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = Q(status=Status.OPEN, due_at__lt=request_now(self.request))
+        overdue = overdue_q(request_now(self.request))
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
