@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); the suite also runs with -n 0.
 WORKERS ?= 2
 
-.PHONY: install run test lint format lock schema deploy-check browsers gettext messages bench bench-limits clean
+.PHONY: install run test lint format lock schema deploy-check browsers gettext messages bench bench-limits bench-floor wrk clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,16 @@ bench: install
 # bench/limits.py).
 bench-limits: install
 	$(BIN)/python bench/limits.py
+
+# The service against bare DRF endpoints over the same models and database, side by side with
+# wrk (PostgreSQL and Redis; see bench/floor/run.py): prints the four ratios. BENCH_QUICK=1 for
+# one short round per pair.
+bench-floor: install wrk
+	$(BIN)/python bench/floor/run.py
+
+# The HTTP benchmarking tool bench-floor drives, as Debian's package (as root).
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
 # Debian's Chromium for the browser tests (Playwright's own browser download needs the
 # internet); `make test` skips those tests, saying so, when it is missing.
