@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,11 +57,25 @@ CONFIDENTIAL_ACCESS = "incidents.view_confidential_incident"
 
 
 def _next_reference(year: int) -> str:
-    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{settings.INCIDENT_REFERENCE_PREFIX}-{year}-{counter.last_number:04d}"
+    """The year's next reference, counted in one statement (an upsert that returns the number).
+
+    The counter row stays locked until the transaction ends (PostgreSQL's row lock; SQLite
+    writes one transaction at a time), so concurrent creations queue and numbers never repeat.
+    PostgreSQL and SQLite (3.35 and later) both take `ON CONFLICT … DO UPDATE … RETURNING`.
+    """
+    quote = connection.ops.quote_name
+    table = quote(ReferenceCounter._meta.db_table)
+    year_column = quote(ReferenceCounter._meta.get_field("year").column)
+    number = quote(ReferenceCounter._meta.get_field("last_number").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({year_column}, {number}) VALUES (%s, 1) "
+            f"ON CONFLICT ({year_column}) DO UPDATE SET {number} = {table}.{number} + 1 "
+            f"RETURNING {number}",
+            [year],
+        )
+        (last_number,) = cursor.fetchone()
+    return f"{settings.INCIDENT_REFERENCE_PREFIX}-{year}-{last_number:04d}"
 
 
 def may_widen_visibility(incident: Incident, user) -> bool:
@@ -132,6 +146,7 @@ def incident_create(
 ) -> Incident:
     """Record a new incident in status `detected`."""
     now = timezone.now()
+    participants = list({user.pk: user for user in participants}.values())
     incident = Incident.objects.create(
         reference=_next_reference(now.year),
         title=title,
@@ -145,13 +160,18 @@ def incident_create(
         created_at=now,
         updated_at=now,
     )
-    incident.participants.set(participants)
+    if participants:
+        incident.participants.add(*participants)
+    # What a snapshot would read back, without reading it: the incident is new.
+    values = snapshot(incident, TRACKED_FIELDS)
+    values["participants"] = sorted(user.username for user in participants)
     event_append(
         stream=incident.stream,
         action="incident.created",
         actor=actor,
         to_status=incident.status,
-        changes=diff({}, initial_values(snapshot(incident, WITH_PARTICIPANTS))),
+        changes=diff({}, initial_values(values)),
+        new_stream=True,
     )
     return incident
 
@@ -180,7 +200,7 @@ def incident_update(
             f"incident_update() cannot change {', '.join(unknown)}; "
             f"editable: {', '.join(EDITABLE_FIELDS)}."
         )
-    incident = lock(Incident, incident_id)
+    incident = lock(Incident, incident_id, related=("owner",))  # the snapshot reads its name
     check_version(expected_version, incident.version)
     before = snapshot(incident, WITH_PARTICIPANTS)
     check_editable(incident, fields)

@@ -19,7 +19,7 @@ def blank_choice_fields(model: type[models.Model]) -> tuple[str, ...]:
     )
 
 
-def _is_user_model(model) -> bool:
+def is_user_model(model) -> bool:
     return model._meta.label == settings.AUTH_USER_MODEL
 
 
@@ -28,11 +28,11 @@ def field_value(obj: models.Model, name: str) -> Any:
     field = obj._meta.get_field(name)
     if field.many_to_many:
         related = getattr(obj, name).all()
-        if _is_user_model(field.related_model):
+        if is_user_model(field.related_model):
             return sorted(user.username for user in related)
         return sorted(str(item.pk) for item in related)
     if field.many_to_one or field.one_to_one:
-        if _is_user_model(field.related_model):
+        if is_user_model(field.related_model):
             user = getattr(obj, name)
             return user.username if user is not None else None
         related_id = getattr(obj, field.attname)

@@ -8,14 +8,28 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from crisis_api.concurrency import check_version
-from crisis_api.events.changes import diff, snapshot
+from crisis_api.events.changes import diff, is_user_model, snapshot
 from crisis_api.events.services import event_append
 from crisis_api.lifecycle.machine import StateMachine
 
 
-def lock(model: type[models.Model], pk) -> models.Model:
-    """Re-read a row under a lock (also the safe way to refresh a protected FSM field)."""
-    return model.objects.select_for_update().get(pk=pk)
+def lock(model: type[models.Model], pk, related: tuple[str, ...] = ()) -> models.Model:
+    """Re-read a row under a lock (also the safe way to refresh a protected FSM field).
+
+    `related` foreign keys are read in the same query (joined; only the row itself is locked).
+    """
+    if not related:
+        return model.objects.select_for_update().get(pk=pk)
+    return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+
+
+def user_relations(model: type[models.Model], names: tuple[str, ...]) -> tuple[str, ...]:
+    """The foreign keys to users among `names`: a snapshot reads each one's username."""
+    return tuple(
+        name
+        for name in names
+        if (field := model._meta.get_field(name)).many_to_one and is_user_model(field.related_model)
+    )
 
 
 def run_transition(
@@ -46,7 +60,7 @@ def run_transition(
     resource's, so this record's move is recorded in `changes["status"]` instead.
     """
     with transaction.atomic():
-        record = lock(machine.model, pk)
+        record = lock(machine.model, pk, related=user_relations(machine.model, tracked))
         check_version(expected_version, record.version)
         machine.check(record, name)
         if check is not None:
