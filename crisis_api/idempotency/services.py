@@ -2,11 +2,12 @@
 
 import hashlib
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -101,7 +102,9 @@ def idempotency_claim(*, scope: str, key: str, fingerprint: str, now: datetime) 
     """
     for _attempt in range(3):
         try:
-            with transaction.atomic():
+            # A savepoint only inside a transaction (a failed insert would break it); the
+            # middleware runs in autocommit, where the insert alone is one round trip, not three.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 row = IdempotencyKey.objects.create(
                     scope=scope,
                     key=key,
