@@ -4,6 +4,7 @@
                                          # again), Redis on 127.0.0.1:6379, ports 8061 (the
                                          # service) and 8062 (the floor)
     BENCH_QUICK=1 make bench-floor       # one short round per pair (or: run.py --quick)
+    BENCH_ROUNDS=5 BENCH_SECONDS=20 make bench-floor   # more and longer rounds
 
 The floor (bench/floor/floorapp) is bare DRF over the service's own models and database: no
 authentication, permissions or throttles, startproject's middleware, one plain
@@ -253,7 +254,8 @@ def write_transition_pool(path: Path, pool: list) -> None:
 # --- Servers -------------------------------------------------------------------------------------
 
 
-def serve(port: int, app: str, extra_env: dict, root: Path = ROOT) -> subprocess.Popen:
+def serve(servers: list, port: int, app: str, extra_env: dict, root: Path = ROOT) -> None:
+    """Start gunicorn for `app` on `port`, added to `servers` at once; return when it answers."""
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
@@ -269,18 +271,18 @@ def serve(port: int, app: str, extra_env: dict, root: Path = ROOT) -> subprocess
     server = subprocess.Popen(
         command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    servers.append(server)
     import http.client
 
-    for _ in range(200):
+    for _ in range(600):  # a minute: workers boot slowly on a busy machine
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz" if app == "config.wsgi" else "/floor/incidents/")
             if conn.getresponse().status == 200:
-                return server
+                return
         except OSError:
             pass
         time.sleep(0.1)
-    server.terminate()
     raise SystemExit(f"gunicorn ({app}) did not start on port {port}")
 
 
@@ -368,26 +370,6 @@ def main() -> None:
         ),
     }
 
-    service = serve(
-        SERVICE_PORT,
-        "config.wsgi",
-        {
-            # Out of the benchmark's way, but still counted in Redis on every request.
-            "THROTTLE_USER_RATE": "100000000/min",
-            "THROTTLE_ANON_RATE": "100000000/min",
-        },
-        root=SERVICE_ROOT,
-    )
-    floor = serve(FLOOR_PORT, "floorapp.wsgi", {"DJANGO_SETTINGS_MODULE": "floorapp.settings"})
-    if SERVICE_ROOT != ROOT:
-        print(f"The service's code: {SERVICE_ROOT}")
-    print(
-        f"gunicorn, {WORKERS} sync workers each: the service on {SERVICE_PORT}, the floor on "
-        f"{FLOOR_PORT}; wrk with {CONNECTIONS} connections, {ROUNDS} alternating round(s) of "
-        f"{SECONDS} s per side after a {WARMUP_SECONDS} s warm-up.\n",
-        flush=True,
-    )
-
     def run(name: str, side: dict, seconds: int) -> dict:
         if name == "transition" and side.get("script") == "transition.lua":
             write_transition_pool(transition_pool, seeded["transition_pool"])
@@ -401,7 +383,24 @@ def main() -> None:
 
     results = {}
     problems = []
+    servers = []
     try:
+        # Each server is stopped below however the run ends (Ctrl-C while one starts too).
+        service_env = {
+            # Out of the benchmark's way, but still counted in Redis on every request.
+            "THROTTLE_USER_RATE": "100000000/min",
+            "THROTTLE_ANON_RATE": "100000000/min",
+        }
+        serve(servers, SERVICE_PORT, "config.wsgi", service_env, root=SERVICE_ROOT)
+        serve(servers, FLOOR_PORT, "floorapp.wsgi", {"DJANGO_SETTINGS_MODULE": "floorapp.settings"})
+        if SERVICE_ROOT != ROOT:
+            print(f"The service's code: {SERVICE_ROOT}")
+        print(
+            f"gunicorn, {WORKERS} sync workers each: the service on {SERVICE_PORT}, the floor on "
+            f"{FLOOR_PORT}; wrk with {CONNECTIONS} connections, {ROUNDS} alternating round(s) of "
+            f"{SECONDS} s per side after a {WARMUP_SECONDS} s warm-up.\n",
+            flush=True,
+        )
         for name, (service_side, floor_side) in pairs.items():
             run(name, floor_side, WARMUP_SECONDS)
             run(name, service_side, WARMUP_SECONDS)
@@ -410,6 +409,11 @@ def main() -> None:
                 for label, side in (("floor", floor_side), ("service", service_side)):
                     result = run(name, side, SECONDS)
                     rounds[label].append(result)
+                    if not result["requests"]:
+                        problems.append(
+                            f"{name} ({label}): no request completed in {SECONDS} s (a machine "
+                            "this busy needs longer rounds: BENCH_SECONDS)"
+                        )
                     if result["errors"] or result["socket"]:
                         problems.append(
                             f"{name} ({label}): {result['errors']} of {result['requests']} "
@@ -428,10 +432,10 @@ def main() -> None:
                 flush=True,
             )
     finally:
-        for server in (service, floor):
+        for server in servers:
             server.terminate()
-        for server in (service, floor):
-            server.wait(timeout=30)
+        for server in servers:
+            server.wait(timeout=60)
         shutil.rmtree(work, ignore_errors=True)
 
     print()
@@ -446,7 +450,7 @@ def main() -> None:
             f"  {verdict}"
         )
     if problems:
-        print("\n!!! ERRORS: some requests did not get a 2xx answer; these numbers are NOT valid:")
+        print("\n!!! ERRORS: some rounds did not measure 2xx answers; these numbers are NOT valid:")
         for problem in problems:
             print(f"!!!   {problem}")
         raise SystemExit(1)
