@@ -141,6 +141,7 @@ class Client:
         self.cursors: list[str] = []
         self.statuses: Counter = Counter()
         self.kinds: Counter = Counter()
+        self.seconds: Counter = Counter()
 
     def send(self, method: str, path: str, body=None, role: str = "manager", headers=None):
         headers = {"Authorization": f"Bearer {self.tokens[role]}", **(headers or {})}
@@ -346,25 +347,38 @@ class Client:
     def run(self, count: int) -> None:
         kinds, weights = zip(*self.MIX.items(), strict=True)
         for kind in self.rng.choices(kinds, weights, k=count):
-            self.kinds[kind] += 1
+            started = time.monotonic()
             getattr(self, kind)()
+            self.seconds[kind] += time.monotonic() - started
+            self.kinds[kind] += 1
 
 
-def drive(tokens, incidents, total: int, seed: int) -> tuple[Counter, Counter, float]:
+def drive(tokens, incidents, total: int, seed: int, server=None):
+    """`total` requests from CLIENTS threads; with `server`, its workers' RSS every 1,000."""
     clients = [Client(tokens, incidents, seed * 100 + n) for n in range(CLIENTS)]
     threads = [
-        threading.Thread(target=client.run, args=(total // CLIENTS + (n < total % CLIENTS),))
+        threading.Thread(
+            target=client.run, args=(total // CLIENTS + (n < total % CLIENTS),), daemon=True
+        )
         for n, client in enumerate(clients)
     ]
     started = time.monotonic()
     for thread in threads:
         thread.start()
+    shown = 0
+    while any(thread.is_alive() for thread in threads):
+        time.sleep(1)
+        done = sum(sum(c.kinds.values()) for c in clients)
+        if server is not None and done >= shown + 1000:
+            shown = done - done % 1000
+            report(f"  {done} requests, {time.monotonic() - started:.0f} s:", server)
     for thread in threads:
         thread.join()
     seconds = time.monotonic() - started
     return (
         sum((c.statuses for c in clients), Counter()),
         sum((c.kinds for c in clients), Counter()),
+        sum((c.seconds for c in clients), Counter()),
         seconds,
     )
 
@@ -407,7 +421,7 @@ def main() -> None:
             path = body["next"] and urlsplit(body["next"])._replace(scheme="", netloc="").geturl()
         drive(tokens, incidents, WARM_UP, seed=1)
         warm = report(f"after {WARM_UP} warm-up requests:", server)
-        statuses, kinds, seconds = drive(tokens, incidents, REQUESTS, seed=2)
+        statuses, kinds, spent, seconds = drive(tokens, incidents, REQUESTS, seed=2, server=server)
         after = report(f"after {REQUESTS} requests:", server)
     finally:
         server.terminate()
@@ -417,7 +431,10 @@ def main() -> None:
         f"{REQUESTS} requests in {seconds:.0f} s ({REQUESTS / seconds:.0f}/s); "
         f"statuses {dict(sorted(statuses.items()))}"
     )
-    print("mix:", dict(kinds.most_common()))
+    print(
+        "mix (count, mean ms):",
+        {kind: (count, round(1000 * spent[kind] / count)) for kind, count in kinds.most_common()},
+    )
     if set(after) != set(started):
         print("MISS: a worker was replaced during the run (killed or timed out)")
     for pid, (rss, peak) in after.items():
