@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from crisis_api.concurrency import check_version
 from crisis_api.errors import InvalidInput, NotPermitted
 from crisis_api.events.changes import diff, initial_values, snapshot
-from crisis_api.events.services import SYSTEM_STREAM, event_append
+from crisis_api.events.services import SYSTEM_STREAM, NewEvent, event_append, events_append
 from crisis_api.lifecycle.errors import NotEditable
 from crisis_api.lifecycle.services import lock, run_transition
 from crisis_api.models import Event
 from incidents.actions.selectors import open_actions_count
 from incidents.actions.services import actions_from_review
+from incidents.deadlines.rules import derived_values
 from incidents.models import (
     Category,
     Incident,
@@ -57,11 +58,18 @@ CONFIDENTIAL_ACCESS = "incidents.view_confidential_incident"
 
 
 def _next_reference(year: int) -> str:
+    return _next_references(year, 1)[0]
+
+
+def _next_references(year: int, count: int) -> list[str]:
+    """The next `count` references of `year` (the counter row locked, moved once)."""
     ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
     counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
+    first = counter.last_number + 1
+    counter.last_number += count
     counter.save(update_fields=["last_number"])
-    return f"{settings.INCIDENT_REFERENCE_PREFIX}-{year}-{counter.last_number:04d}"
+    prefix = settings.INCIDENT_REFERENCE_PREFIX
+    return [f"{prefix}-{year}-{number:04d}" for number in range(first, first + count)]
 
 
 def may_widen_visibility(incident: Incident, user) -> bool:
@@ -154,6 +162,51 @@ def incident_create(
         changes=diff({}, initial_values(snapshot(incident, WITH_PARTICIPANTS))),
     )
     return incident
+
+
+@transaction.atomic
+def incidents_create_many(*, actor, incidents: list[dict[str, Any]]) -> list[Incident]:
+    """incident_create for many incidents at once (a batch of signals opening dozens): the same
+    rows and `incident.created` events, in a fixed number of queries.
+
+    Each dict holds `title` and optionally `summary`, `category`, `channels` and `detected_at`
+    (no owner, participants or confidentiality: what ingestion opens).
+    """
+    if not incidents:
+        return []
+    now = timezone.now()
+    created = []
+    references = _next_references(now.year, len(incidents))
+    for reference, fields in zip(references, incidents, strict=True):
+        incident = Incident(
+            reference=reference,
+            title=fields["title"],
+            summary=fields.get("summary", ""),
+            category=fields.get("category", Category.OTHER),
+            channels=list(fields.get("channels", ())),
+            created_by=actor,
+            detected_at=fields.get("detected_at") or now,
+            created_at=now,
+            updated_at=now,
+        )
+        for name, value in derived_values(incident).items():  # what Incident.save() does
+            setattr(incident, name, value)
+        created.append(incident)
+    Incident.objects.bulk_create(created)
+    events_append(
+        [
+            NewEvent(
+                stream=incident.stream,
+                action="incident.created",
+                actor=actor,
+                to_status=incident.status,
+                # No participants: the snapshot leaves them out, as initial_values drops [].
+                changes=diff({}, initial_values(snapshot(incident, TRACKED_FIELDS))),
+            )
+            for incident in created
+        ]
+    )
+    return created
 
 
 def check_editable(incident: Incident, names) -> None:
