@@ -9,6 +9,7 @@ Rows are sent in key order, so two writers adding to the same rows wait, never d
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 # Column types whose Python values (str, int, float, UUID, aware datetime, None) the PostgreSQL
 # driver takes as they are: get_db_prep_save, a few microseconds a value, is skipped for them.
@@ -16,6 +17,11 @@ _AS_IS = {
     "AutoField", "BigAutoField", "BigIntegerField", "CharField", "DateTimeField", "FloatField",
     "IntegerField", "PositiveBigIntegerField", "PositiveIntegerField", "TextField", "URLField",
     "UUIDField",
+}  # fmt: skip
+
+_INTEGERS = {
+    "AutoField", "BigAutoField", "BigIntegerField", "IntegerField", "PositiveBigIntegerField",
+    "PositiveIntegerField",
 }  # fmt: skip
 
 
@@ -27,7 +33,11 @@ def unnest(connection, fields, rows: Sequence[dict]) -> tuple[str, list]:
         target = field.target_field if field.is_relation else field
         types.append(field.db_type(connection).split("(")[0])
         values = [row[field.name] for row in rows]
-        if target.get_internal_type() not in _AS_IS:
+        kind = target.get_internal_type()
+        if kind in _INTEGERS and all(type(value) is int for value in values):
+            # An integer array as one text literal: the driver dumps a list in Python.
+            values = "{" + ",".join(map(str, values)) + "}"
+        elif kind not in _AS_IS:
             values = [field.get_db_prep_save(value, connection) for value in values]
         params.append(values)
     source = "SELECT * FROM UNNEST(" + ", ".join(f"%s::{t}[]" for t in types) + ") "
@@ -101,14 +111,46 @@ def rollup_add(
 def insert_new(model: type[models.Model], rows: Sequence[dict], names: Sequence[str]) -> list:
     """Insert `rows` (dicts by field name) in one statement on PostgreSQL, skipping those a
     unique constraint refuses, and return the primary keys of the rows inserted."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_insert_ignoring(model, rows, names, returning=True))
+        return [row[0] for row in cursor.fetchall()]
+
+
+def insert_ignoring(model: type[models.Model], rows: Sequence[dict], names: Sequence[str]) -> None:
+    """Insert `rows` (dicts by field name), skipping those a unique constraint refuses: one
+    statement of arrays on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        fields = [model._meta.get_field(name) for name in names]
+        objects = [model(**{f.attname: row[f.name] for f in fields}) for row in rows]
+        model.objects.bulk_create(objects, ignore_conflicts=True)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(*_insert_ignoring(model, rows, names, returning=False))
+
+
+def _insert_ignoring(model, rows, names, *, returning: bool) -> tuple[str, list]:
     meta = model._meta
     fields = [meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
     source, params = unnest(connection, fields, rows)
     statement = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"{source}ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+        f"{source}ON CONFLICT DO NOTHING"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return [row[0] for row in cursor.fetchall()]
+    if returning:
+        statement += f" RETURNING {quote(meta.pk.column)}"
+    return statement, params
+
+
+def one_of(values: Iterable, array_type: str):
+    """The right side of a `__in` filter: on PostgreSQL one array parameter (`IN (SELECT
+    unnest(%s::type[]))`) instead of a placeholder per value, which the driver scans in Python
+    for a list of thousands; the values themselves elsewhere. Integers and hex digests only:
+    the array is written as text without quoting."""
+    values = sorted(set(values))
+    if connection.vendor != "postgresql":
+        return values
+    literal = "{" + ",".join(map(str, values)) + "}"
+    return RawSQL(f"SELECT unnest(%s::{array_type}[])", (literal,))

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from crisis_api.errors import InvalidInput, ProblemError
 from crisis_api.events.services import NewEvent, events_append
 from crisis_api.fields import single_line
-from crisis_api.rollups import insert_new, rollup_add
+from crisis_api.rollups import insert_ignoring, insert_new, one_of, rollup_add
 from incidents.models import Channel, Incident, Status
 from incidents.monitoring import text
 from incidents.monitoring.models import (
@@ -218,7 +218,8 @@ def _assign_clusters(items: list[_Item]) -> None:
         return
     fingerprints = {item.fingerprint for item in items}
     known = {
-        c.fingerprint: c.pk for c in SignalCluster.objects.filter(fingerprint__in=fingerprints)
+        c.fingerprint: c.pk
+        for c in SignalCluster.objects.filter(fingerprint__in=one_of(fingerprints, "text"))
     }
     item_bands = {
         item.index: text.bands(item.shingles)
@@ -230,7 +231,7 @@ def _assign_clusters(items: list[_Item]) -> None:
     by_band: dict[int, list] = defaultdict(list)
     shingles: dict = {}  # cluster id or seeded fingerprint -> its bigrams
     if all_bands:
-        rows = SignalClusterBand.objects.filter(band__in=all_bands).values_list(
+        rows = SignalClusterBand.objects.filter(band__in=one_of(all_bands, "bigint")).values_list(
             "cluster_id", "band", "cluster__normalised"
         )
         for cluster_id, band, normal in rows:
@@ -257,30 +258,32 @@ def _assign_clusters(items: list[_Item]) -> None:
         chosen[item.index] = match
     if seeded:
         normals = {item.fingerprint: item.normal for item in items}
+        now = timezone.now()
         # In a fixed order: two batches inserting the same new texts wait, never deadlock.
-        SignalCluster.objects.bulk_create(
-            [SignalCluster(fingerprint=fp, normalised=normals[fp]) for fp in sorted(seeded)],
-            ignore_conflicts=True,
+        insert_ignoring(
+            SignalCluster,
+            [
+                {"fingerprint": fp, "normalised": normals[fp], "created_at": now}
+                for fp in sorted(seeded)
+            ],
+            ("fingerprint", "normalised", "created_at"),
         )
-    locked = {
-        c.fingerprint: c.pk
-        for c in SignalCluster.objects.select_for_update()
-        .filter(
-            Q(fingerprint__in=seeded) | Q(pk__in=[v for v in chosen.values() if isinstance(v, int)])
-        )
-        .order_by("pk")
-        .only("pk", "fingerprint")
-    }
+    stored_ids = [v for v in chosen.values() if isinstance(v, int)]
+    locked = {}
+    if seeded or stored_ids:
+        wanted = Q(fingerprint__in=one_of(seeded, "text")) | Q(pk__in=one_of(stored_ids, "bigint"))
+        locked = {
+            c.fingerprint: c.pk
+            for c in SignalCluster.objects.select_for_update()
+            .filter(wanted)
+            .order_by("pk")
+            .only("pk", "fingerprint")
+        }
     bands_rows = sorted(
-        (
-            SignalClusterBand(cluster_id=locked[fp], band=band)
-            for fp, bands in seeded.items()
-            for band in bands
-        ),
-        key=lambda row: (row.band, row.cluster_id),
+        ({"band": band, "cluster": locked[fp]} for fp, bands in seeded.items() for band in bands),
+        key=lambda row: (row["band"], row["cluster"]),
     )
-    if bands_rows:
-        SignalClusterBand.objects.bulk_create(bands_rows, ignore_conflicts=True)
+    insert_ignoring(SignalClusterBand, bands_rows, ("cluster", "band"))
     for item in items:
         value = chosen[item.index]
         item.cluster_id = value if isinstance(value, int) else locked[value]
