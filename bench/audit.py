@@ -130,15 +130,15 @@ def check_encoding() -> None:
     columns = ("stream", "sequence", "at", "actor_id", "action", "from_status", "to_status",
                "changes", "note", "data", "request_id", "prev_hash")  # fmt: skip
     rows = [fields(row) for row in Event.objects.values_list(*columns).iterator(chunk_size=5000)]
-    began = time.perf_counter()
+    began = time.process_time()  # CPU time: other processes share the cores
     fast = [hashing.canonical_bytes(row) for row in rows]
-    fast_seconds = time.perf_counter() - began
-    began = time.perf_counter()
+    fast_seconds = time.process_time() - began
+    began = time.process_time()
     slow = [hashing._CANONICAL.encode(row).encode() for row in rows]
-    slow_seconds = time.perf_counter() - began
+    slow_seconds = time.process_time() - began
     differ = sum(a != b for a, b in zip(fast, slow, strict=True))
     print(
-        f"  canonical encoding of {len(rows):,} stored events: orjson {fast_seconds:.2f} s, "
+        f"  canonical encoding of {len(rows):,} stored events (CPU): orjson {fast_seconds:.2f} s, "
         f"json module {slow_seconds:.2f} s; {differ} differ"
     )
     if differ:
@@ -160,17 +160,19 @@ def main() -> None:
     if not EventStream.objects.filter(name=name).exists():
         create_stream(name)
     check_encoding()
-    samples = []
+    samples, cpu = [], []
     for _ in range(RUNS):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         report = verify_stream(name)
         samples.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
         assert report.valid and report.events == EVENTS, report
     samples.sort()
     p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
     print(
         f"  verify_stream of {EVENTS:,} events: p50 {statistics.median(samples):.2f} s, "
-        f"p95 {p95:.2f} s ({EVENTS / statistics.median(samples):,.0f} events/s; goal 2 s)"
+        f"p95 {p95:.2f} s ({EVENTS / statistics.median(samples):,.0f} events/s; goal 2 s); "
+        f"CPU of this process p50 {statistics.median(cpu):.2f} s"
     )
     tracemalloc.start()
     verify_stream(name)
