@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); the suite also runs with -n 0.
 WORKERS ?= 2
 
-.PHONY: install run test lint format lock schema deploy-check browsers gettext messages bench bench-limits bench-floor bench-memory wrk clean
+.PHONY: install run test lint format lock schema deploy-check browsers gettext messages bench bench-audit bench-limits bench-floor bench-memory wrk clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ deploy-check: install
 # against gunicorn, then the summary and the suggestion of an incident with 100,000 signals.
 bench: install
 	$(BIN)/python bench/signals.py
+
+# Audit verification on PostgreSQL (not in CI; see bench/audit.py): verify_stream over a stream
+# of 100,000 events, and verify_audit's rate over the whole log.
+bench-audit: install
+	$(BIN)/python bench/audit.py
 
 # The throttle and idempotency keys across two gunicorn processes (PostgreSQL and Redis; see
 # bench/limits.py).

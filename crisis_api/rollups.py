@@ -9,6 +9,39 @@ Rows are sent in key order, so two writers adding to the same rows wait, never d
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
+
+# Column types whose Python values (str, int, float, UUID, aware datetime, None) the PostgreSQL
+# driver takes as they are: get_db_prep_save, a few microseconds a value, is skipped for them.
+_AS_IS = {
+    "AutoField", "BigAutoField", "BigIntegerField", "CharField", "DateTimeField", "FloatField",
+    "IntegerField", "PositiveBigIntegerField", "PositiveIntegerField", "TextField", "URLField",
+    "UUIDField",
+}  # fmt: skip
+
+_INTEGERS = {
+    "AutoField", "BigAutoField", "BigIntegerField", "IntegerField", "PositiveBigIntegerField",
+    "PositiveIntegerField",
+}  # fmt: skip
+
+
+def unnest(connection, fields, rows: Sequence[dict]) -> tuple[str, list]:
+    """`SELECT * FROM UNNEST(%s::type[], …)` and its parameters (a list per column) for
+    inserting `rows` (dicts by field name) on PostgreSQL, as Django's bulk_create does."""
+    types, params = [], []
+    for field in fields:
+        target = field.target_field if field.is_relation else field
+        types.append(field.db_type(connection).split("(")[0])
+        values = [row[field.name] for row in rows]
+        kind = target.get_internal_type()
+        if kind in _INTEGERS and all(type(value) is int for value in values):
+            # An integer array as one text literal: the driver dumps a list in Python.
+            values = "{" + ",".join(map(str, values)) + "}"
+        elif kind not in _AS_IS:
+            values = [field.get_db_prep_save(value, connection) for value in values]
+        params.append(values)
+    source = "SELECT * FROM UNNEST(" + ", ".join(f"%s::{t}[]" for t in types) + ") "
+    return source, params
 
 
 def rollup_add(
@@ -48,10 +81,18 @@ def rollup_add(
     updates = [f"{column[n]} = {table}.{column[n]} + excluded.{column[n]}" for n in add]
     updates += [extreme(smaller, n) for n in least]
     updates += [extreme(larger, n) for n in greatest]
-    statement = (
-        f"INSERT INTO {table} ({', '.join(column[n] for n in names)}) VALUES {{values}} "
+    into = f"INSERT INTO {table} ({', '.join(column[n] for n in names)}) "
+    conflict = (
         f"ON CONFLICT ({', '.join(column[n] for n in keys)}) DO UPDATE SET {', '.join(updates)}"
     )
+    if connection.vendor == "postgresql":
+        # One array per column: a short statement whatever the number of rows (the driver
+        # need not scan thousands of placeholders, the server parses one).
+        source, params = unnest(connection, fields, rows)
+        with connection.cursor() as cursor:
+            cursor.execute(into + source + conflict, params)
+        return
+    statement = into + "VALUES {values} " + conflict
     placeholder = "(" + ", ".join(["%s"] * len(names)) + ")"
     # SQLite binds at most 999 parameters per statement (Django's bound); PostgreSQL far more.
     limit = connection.features.max_query_params or 65535
@@ -65,3 +106,51 @@ def rollup_add(
                 for name, field in zip(names, fields, strict=True)
             ]
             cursor.execute(statement.format(values=", ".join([placeholder] * len(chunk))), params)
+
+
+def insert_new(model: type[models.Model], rows: Sequence[dict], names: Sequence[str]) -> list:
+    """Insert `rows` (dicts by field name) in one statement on PostgreSQL, skipping those a
+    unique constraint refuses, and return the primary keys of the rows inserted."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_insert_ignoring(model, rows, names, returning=True))
+        return [row[0] for row in cursor.fetchall()]
+
+
+def insert_ignoring(model: type[models.Model], rows: Sequence[dict], names: Sequence[str]) -> None:
+    """Insert `rows` (dicts by field name), skipping those a unique constraint refuses: one
+    statement of arrays on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        fields = [model._meta.get_field(name) for name in names]
+        objects = [model(**{f.attname: row[f.name] for f in fields}) for row in rows]
+        model.objects.bulk_create(objects, ignore_conflicts=True)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(*_insert_ignoring(model, rows, names, returning=False))
+
+
+def _insert_ignoring(model, rows, names, *, returning: bool) -> tuple[str, list]:
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    source, params = unnest(connection, fields, rows)
+    statement = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"{source}ON CONFLICT DO NOTHING"
+    )
+    if returning:
+        statement += f" RETURNING {quote(meta.pk.column)}"
+    return statement, params
+
+
+def one_of(values: Iterable, array_type: str):
+    """The right side of a `__in` filter: on PostgreSQL one array parameter (`IN (SELECT
+    unnest(%s::type[]))`) instead of a placeholder per value, which the driver scans in Python
+    for a list of thousands; the values themselves elsewhere. Integers and hex digests only:
+    the array is written as text without quoting."""
+    values = sorted(set(values))
+    if connection.vendor != "postgresql":
+        return values
+    literal = "{" + ",".join(map(str, values)) + "}"
+    return RawSQL(f"SELECT unnest(%s::{array_type}[])", (literal,))

@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from crisis_api.concurrency import check_version
 from crisis_api.errors import InvalidInput, NotPermitted
 from crisis_api.events.changes import diff, initial_values, snapshot
-from crisis_api.events.services import SYSTEM_STREAM, event_append
+from crisis_api.events.services import SYSTEM_STREAM, NewEvent, event_append, events_append
 from crisis_api.lifecycle.errors import NotEditable
 from crisis_api.lifecycle.services import lock, run_transition
 from crisis_api.models import Event
 from incidents.actions.selectors import open_actions_count
 from incidents.actions.services import actions_from_review
+from incidents.deadlines.rules import derived_values
 from incidents.models import (
     Category,
     Incident,
@@ -57,7 +58,12 @@ CONFIDENTIAL_ACCESS = "incidents.view_confidential_incident"
 
 
 def _next_reference(year: int) -> str:
-    """The year's next reference, counted in one statement (an upsert that returns the number).
+    return _next_references(year, 1)[0]
+
+
+def _next_references(year: int, count: int) -> list[str]:
+    """The year's next `count` references, counted in one statement (an upsert that moves the
+    counter by `count` and returns where it ends).
 
     The counter row stays locked until the transaction ends (PostgreSQL's row lock; SQLite
     writes one transaction at a time), so concurrent creations queue and numbers never repeat.
@@ -69,13 +75,15 @@ def _next_reference(year: int) -> str:
     number = quote(ReferenceCounter._meta.get_field("last_number").column)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({year_column}, {number}) VALUES (%s, 1) "
-            f"ON CONFLICT ({year_column}) DO UPDATE SET {number} = {table}.{number} + 1 "
+            f"INSERT INTO {table} ({year_column}, {number}) VALUES (%s, %s) "
+            f"ON CONFLICT ({year_column}) DO UPDATE SET {number} = {table}.{number} + %s "
             f"RETURNING {number}",
-            [year],
+            [year, count, count],
         )
         (last_number,) = cursor.fetchone()
-    return f"{settings.INCIDENT_REFERENCE_PREFIX}-{year}-{last_number:04d}"
+    prefix = settings.INCIDENT_REFERENCE_PREFIX
+    first = last_number - count + 1
+    return [f"{prefix}-{year}-{n:04d}" for n in range(first, last_number + 1)]
 
 
 def may_widen_visibility(incident: Incident, user) -> bool:
@@ -174,6 +182,51 @@ def incident_create(
         new_stream=True,
     )
     return incident
+
+
+@transaction.atomic
+def incidents_create_many(*, actor, incidents: list[dict[str, Any]]) -> list[Incident]:
+    """incident_create for many incidents at once (a batch of signals opening dozens): the same
+    rows and `incident.created` events, in a fixed number of queries.
+
+    Each dict holds `title` and optionally `summary`, `category`, `channels` and `detected_at`
+    (no owner, participants or confidentiality: what ingestion opens).
+    """
+    if not incidents:
+        return []
+    now = timezone.now()
+    created = []
+    references = _next_references(now.year, len(incidents))
+    for reference, fields in zip(references, incidents, strict=True):
+        incident = Incident(
+            reference=reference,
+            title=fields["title"],
+            summary=fields.get("summary", ""),
+            category=fields.get("category", Category.OTHER),
+            channels=list(fields.get("channels", ())),
+            created_by=actor,
+            detected_at=fields.get("detected_at") or now,
+            created_at=now,
+            updated_at=now,
+        )
+        for name, value in derived_values(incident).items():  # what Incident.save() does
+            setattr(incident, name, value)
+        created.append(incident)
+    Incident.objects.bulk_create(created)
+    events_append(
+        [
+            NewEvent(
+                stream=incident.stream,
+                action="incident.created",
+                actor=actor,
+                to_status=incident.status,
+                # No participants: the snapshot leaves them out, as initial_values drops [].
+                changes=diff({}, initial_values(snapshot(incident, TRACKED_FIELDS))),
+            )
+            for incident in created
+        ]
+    )
+    return created
 
 
 def check_editable(incident: Incident, names) -> None:

@@ -9,10 +9,15 @@ version).
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
+from django.db import connection
+from django.db.models import Func, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from crisis_api.events.hashing import hash_of
+from crisis_api.events.hashing import stored_event_hash
 from crisis_api.models import Event, EventStream
 
 
@@ -53,46 +58,100 @@ def register_record_check(prefix: str, check: RecordCheck) -> None:
     _RECORD_CHECKS[prefix] = check
 
 
-def _summarise(stream: str, events: list[Event]) -> StreamSummary:
-    summary = StreamSummary(stream, events=len(events))
-    for event in events:
-        summary.actions[event.action] += 1
-        if event.to_status:
-            summary.status_events += 1
-            summary.last_status = event.to_status
-    return summary
+# What verification reads of each event, a tuple per row (no model instances), in chunks: the
+# memory stays bounded whatever the length of a stream or of the log. The JSON payloads come
+# as text (see hashing.stored_event_hash).
+_COLUMNS = (
+    "sequence", "at", "actor_id", "action", "from_status", "to_status", "changes_text", "note",
+    "data_text", "request_id", "prev_hash", "hash",
+)  # fmt: skip
+_AS_TEXT = {"changes_text": Cast("changes", TextField()), "data_text": Cast("data", TextField())}
+
+
+class _UtcInstant(Func):
+    """On PostgreSQL, `at` written by the server as the hash encodes it (UTC, microseconds:
+    2026-11-25T09:12:00.000000+00:00); parsing a timestamp in Python costs more than hashing.
+    Elsewhere the column itself (a datetime, which stored_event_hash formats)."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"to_char(({sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')",
+            params,
+        )
+
+
+def _rows(events, *first: str):
+    """The rows of `events` as _check reads them (after the `first` columns)."""
+    if connection.vendor == "postgresql":
+        events = events.annotate(at_text=_UtcInstant("at"))
+        columns = [("at_text" if name == "at" else name) for name in _COLUMNS]
+    else:
+        columns = list(_COLUMNS)
+    return events.annotate(**_AS_TEXT).values_list(*first, *columns)
+
+
+CHUNK_SIZE = 2000
+# How often (in events) a long stream reports progress.
+PROGRESS_EVERY = 5000
 
 
 def _check(
     stream: str,
-    events: Iterable[Event],
+    rows: Iterable[tuple],
     head: EventStream | None,
     marks: Iterable[int] = (),
-) -> ChainReport:
-    """Verify one chain; `marks` are sequences whose stored hash is wanted (even past a break)."""
+    progress: Callable[[int], None] | None = None,
+) -> tuple[ChainReport, StreamSummary]:
+    """Verify one chain from its rows (_COLUMNS, in sequence order), in one pass; `marks` are
+    sequences whose stored hash is wanted (even past a break). The summary of what the events
+    say is gathered on the way (it matters only when the chain is valid)."""
     wanted, found = set(marks), {}
+    summary = StreamSummary(stream)
+    actions = summary.actions
     expected_prev = Event.GENESIS_HASH
-    count, failure = 0, None
-    for position, event in enumerate(events, start=1):
-        if event.sequence in wanted:
-            found[event.sequence] = event.hash
+    count, failure, position = 0, None, 0
+    for position, row in enumerate(rows, start=1):
+        (sequence, at, actor_id, action, from_status, to_status, changes, note, data,
+         request_id, prev_hash, stored_hash) = row  # fmt: skip
+        if progress is not None and position % PROGRESS_EVERY == 0:
+            progress(PROGRESS_EVERY)
+        if sequence in wanted:
+            found[sequence] = stored_hash
         if failure is not None:
             continue
         count = position
-        if event.sequence != position:
+        actions[action] += 1
+        if to_status:
+            summary.status_events += 1
+            summary.last_status = to_status
+        if sequence != position:
             failure = _("sequence %(sequence)d is missing") % {"sequence": position}
-        elif event.prev_hash != expected_prev:
+        elif prev_hash != expected_prev:
             failure = _("prev_hash does not match the previous event")
-        elif hash_of(event) != event.hash:
+        elif (
+            stored_event_hash(stream, sequence, at, actor_id, action, from_status, to_status,
+                              changes, note, data, request_id, prev_hash)
+            != stored_hash
+        ):  # fmt: skip
             failure = _("content does not match its hash")
         else:
-            expected_prev = event.hash
+            expected_prev = stored_hash
+    if progress is not None and position % PROGRESS_EVERY:
+        progress(position % PROGRESS_EVERY)
+    summary.events = count
     if failure is not None:
-        return ChainReport(stream, False, count, count, failure, expected_prev, found)
+        return ChainReport(stream, False, count, count, failure, expected_prev, found), summary
     if head is None and count:
-        return ChainReport(
+        report = ChainReport(
             stream, False, count, None, _("the stream has no head"), expected_prev, found
         )
+        return report, summary
     if head is not None and (head.last_sequence != count or head.last_hash != expected_prev):
         if head.last_sequence > count:
             reason = _("events after %(count)d are missing (the head says %(head)d)") % {
@@ -103,8 +162,8 @@ def _check(
             reason = _(
                 "the head (sequence %(head)d) does not name the last event (sequence %(count)d)"
             ) % {"head": head.last_sequence, "count": count}
-        return ChainReport(stream, False, count, count + 1, reason, expected_prev, found)
-    return ChainReport(stream, True, count, None, "", expected_prev, found)
+        return ChainReport(stream, False, count, count + 1, reason, expected_prev, found), summary
+    return ChainReport(stream, True, count, None, "", expected_prev, found), summary
 
 
 def _with_record_checks(
@@ -127,39 +186,43 @@ def _with_record_checks(
 def verify_stream(stream: str) -> ChainReport:
     """Verify one stream against its recorded head and the record it describes."""
     head = EventStream.objects.filter(name=stream).first()
-    events = list(Event.objects.filter(stream=stream).order_by("sequence"))
-    report = _check(stream, events, head)
-    summaries = {stream: _summarise(stream, events)} if report.valid else {}
+    rows = _rows(Event.objects.filter(stream=stream).order_by("sequence"))
+    rows = rows.iterator(chunk_size=CHUNK_SIZE)
+    report, summary = _check(stream, rows, head)
+    summaries = {stream: summary} if report.valid else {}
     return next(_with_record_checks({stream: report}, summaries, complete=False))
 
 
-def verify_all(marks: dict[str, int] | None = None) -> Iterator[ChainReport]:
+def verify_all(
+    marks: dict[str, int] | None = None, progress: Callable[[int], None] | None = None
+) -> Iterator[ChainReport]:
     """Verify every stream in one pass over the table, in stream order.
 
     `marks` ({stream: sequence}) asks for the hash each stream now has at that sequence (in
-    ChainReport.marks), for comparing with a checkpoint.
+    ChainReport.marks), for comparing with a checkpoint. `progress(n)` is told of every few
+    thousand events verified (the heads' sequences add up to the total expected).
     """
     marks = marks or {}
     heads = {head.name: head for head in EventStream.objects.all()}
     reports: dict[str, ChainReport] = {}
     summaries: dict[str, StreamSummary] = {}
 
-    def close(name: str, batch: list[Event]) -> None:
-        report = _check(name, batch, heads.get(name), [marks[name]] if name in marks else ())
+    def close(name: str, rows: Iterable[tuple]) -> None:
+        wanted = [marks[name]] if name in marks else ()
+        report, summary = _check(name, rows, heads.get(name), wanted, progress)
         reports[name] = report
         if report.valid:
-            summaries[name] = _summarise(name, batch)
+            summaries[name] = summary
 
-    current: str | None = None
-    batch: list[Event] = []
-    for event in Event.objects.order_by("stream", "sequence").iterator(chunk_size=2000):
-        if event.stream != current:
-            if current is not None:
-                close(current, batch)
-            current, batch = event.stream, []
-        batch.append(event)
-    if current is not None:
-        close(current, batch)
+    rows = _rows(Event.objects.order_by("stream", "sequence"), "stream")
+    rows = rows.iterator(chunk_size=CHUNK_SIZE)
+    for name, group in groupby(rows, key=itemgetter(0)):
+        close(name, (row[1:] for row in group))
     for name in sorted(set(heads) - set(reports)):
-        close(name, [])
+        close(name, ())
     yield from _with_record_checks(reports, summaries, complete=True)
+
+
+def events_expected() -> int:
+    """How many events the heads say the log holds (the total of a progress bar)."""
+    return EventStream.objects.aggregate(total=Sum("last_sequence"))["total"] or 0

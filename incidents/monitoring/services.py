@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from crisis_api.errors import InvalidInput, ProblemError
 from crisis_api.events.services import NewEvent, events_append
 from crisis_api.fields import single_line
-from crisis_api.rollups import rollup_add
+from crisis_api.rollups import insert_ignoring, insert_new, one_of, rollup_add
 from incidents.models import Channel, Incident, Status
 from incidents.monitoring import text
 from incidents.monitoring.models import (
@@ -39,7 +39,7 @@ from incidents.monitoring.models import (
     SignalTopic,
 )
 from incidents.selectors import incidents_visible_to
-from incidents.services import incident_create
+from incidents.services import incidents_create_many
 
 logger = logging.getLogger(__name__)
 OPEN_STATUSES = (Status.DETECTED, Status.ASSESSED, Status.RESPONDING)
@@ -51,6 +51,14 @@ ATTEMPTS = 5
 SIGNAL_FIELDS = (
     "platform", "observed_at", "content", "url", "external_id", "author", "language",
     "sentiment", "reach", "engagement", "group_key", "incident", "raw",
+)  # fmt: skip
+
+
+# The columns of a stored signal, in the order they are inserted.
+SIGNAL_COLUMNS = (
+    "id", "incident", "platform", "observed_at", "content", "url", "url_key", "external_id",
+    "author", "language", "sentiment", "reach", "engagement", "group_key", "raw", "cluster",
+    "received_at", "received_from",
 )  # fmt: skip
 
 
@@ -210,7 +218,8 @@ def _assign_clusters(items: list[_Item]) -> None:
         return
     fingerprints = {item.fingerprint for item in items}
     known = {
-        c.fingerprint: c.pk for c in SignalCluster.objects.filter(fingerprint__in=fingerprints)
+        c.fingerprint: c.pk
+        for c in SignalCluster.objects.filter(fingerprint__in=one_of(fingerprints, "text"))
     }
     item_bands = {
         item.index: text.bands(item.shingles)
@@ -222,7 +231,7 @@ def _assign_clusters(items: list[_Item]) -> None:
     by_band: dict[int, list] = defaultdict(list)
     shingles: dict = {}  # cluster id or seeded fingerprint -> its bigrams
     if all_bands:
-        rows = SignalClusterBand.objects.filter(band__in=all_bands).values_list(
+        rows = SignalClusterBand.objects.filter(band__in=one_of(all_bands, "bigint")).values_list(
             "cluster_id", "band", "cluster__normalised"
         )
         for cluster_id, band, normal in rows:
@@ -249,30 +258,32 @@ def _assign_clusters(items: list[_Item]) -> None:
         chosen[item.index] = match
     if seeded:
         normals = {item.fingerprint: item.normal for item in items}
+        now = timezone.now()
         # In a fixed order: two batches inserting the same new texts wait, never deadlock.
-        SignalCluster.objects.bulk_create(
-            [SignalCluster(fingerprint=fp, normalised=normals[fp]) for fp in sorted(seeded)],
-            ignore_conflicts=True,
+        insert_ignoring(
+            SignalCluster,
+            [
+                {"fingerprint": fp, "normalised": normals[fp], "created_at": now}
+                for fp in sorted(seeded)
+            ],
+            ("fingerprint", "normalised", "created_at"),
         )
-    locked = {
-        c.fingerprint: c.pk
-        for c in SignalCluster.objects.select_for_update()
-        .filter(
-            Q(fingerprint__in=seeded) | Q(pk__in=[v for v in chosen.values() if isinstance(v, int)])
-        )
-        .order_by("pk")
-        .only("pk", "fingerprint")
-    }
+    stored_ids = [v for v in chosen.values() if isinstance(v, int)]
+    locked = {}
+    if seeded or stored_ids:
+        wanted = Q(fingerprint__in=one_of(seeded, "text")) | Q(pk__in=one_of(stored_ids, "bigint"))
+        locked = {
+            c.fingerprint: c.pk
+            for c in SignalCluster.objects.select_for_update()
+            .filter(wanted)
+            .order_by("pk")
+            .only("pk", "fingerprint")
+        }
     bands_rows = sorted(
-        (
-            SignalClusterBand(cluster_id=locked[fp], band=band)
-            for fp, bands in seeded.items()
-            for band in bands
-        ),
-        key=lambda row: (row.band, row.cluster_id),
+        ({"band": band, "cluster": locked[fp]} for fp, bands in seeded.items() for band in bands),
+        key=lambda row: (row["band"], row["cluster"]),
     )
-    if bands_rows:
-        SignalClusterBand.objects.bulk_create(bands_rows, ignore_conflicts=True)
+    insert_ignoring(SignalClusterBand, bands_rows, ("cluster", "band"))
     for item in items:
         value = chosen[item.index]
         item.cluster_id = value if isinstance(value, int) else locked[value]
@@ -430,15 +441,27 @@ def _open_incidents(actor, items: list[_Item]) -> list[_NewIncident]:
             new = opened.setdefault(id(item.target), item.target)
             if item.values["platform"] not in new.channels:
                 new.channels.append(item.values["platform"])
-    for new in opened.values():
-        first = new.first
-        new.incident = incident_create(
-            actor=actor,
-            title=_title(first.values["content"], first.values["platform"]),
-            summary=first.values["content"],
-            channels=new.channels,
-            detected_at=min(item.observed_at for item in items if item.target is new),
-        )
+    if not opened:
+        return []
+    detected: dict[int, datetime] = {}
+    for item in items:
+        if isinstance(item.target, _NewIncident):
+            key = id(item.target)
+            detected[key] = min(detected.get(key, item.observed_at), item.observed_at)
+    created = incidents_create_many(
+        actor=actor,
+        incidents=[
+            {
+                "title": _title(new.first.values["content"], new.first.values["platform"]),
+                "summary": new.first.values["content"],
+                "channels": new.channels,
+                "detected_at": detected[key],
+            }
+            for key, new in opened.items()
+        ],
+    )
+    for new, incident in zip(opened.values(), created, strict=True):
+        new.incident = incident
         if new.group_key:
             SignalTopic.objects.filter(key=new.group_key).update(incident=new.incident)
     return list(opened.values())
@@ -465,35 +488,40 @@ def _store(actor, items: list[_Item]) -> list[_Item]:
     for item in items:
         values = item.values
         rows.append(
-            Signal(
-                id=item.signal_id,
-                incident_id=_incident_of(item).pk,
-                platform=values["platform"],
-                observed_at=values["observed_at"],
-                content=values["content"],
-                url=values.get("url") or "",
-                url_key=item.url_key,
-                external_id=values.get("external_id") or "",
-                author=values.get("author") or "",
-                language=values.get("language") or "",
-                sentiment=values.get("sentiment"),
-                reach=values.get("reach"),
-                engagement=values.get("engagement"),
-                group_key=values.get("group_key") or "",
-                raw=values.get("raw") or {},
-                cluster_id=item.cluster_id,
-                received_at=now,
-                received_from=actor,
-            )
+            {
+                "id": item.signal_id,
+                "incident": _incident_of(item).pk,
+                "platform": values["platform"],
+                "observed_at": values["observed_at"],
+                "content": values["content"],
+                "url": values.get("url") or "",
+                "url_key": item.url_key,
+                "external_id": values.get("external_id") or "",
+                "author": values.get("author") or "",
+                "language": values.get("language") or "",
+                "sentiment": values.get("sentiment"),
+                "reach": values.get("reach"),
+                "engagement": values.get("engagement"),
+                "group_key": values.get("group_key") or "",
+                "raw": values.get("raw") or {},
+                "cluster": item.cluster_id,
+                "received_at": now,
+                "received_from": actor.pk,
+            }
         )
     if not rows:
         return []
     # In a fixed order, so that two batches carrying the same posts wait rather than deadlock.
-    rows.sort(key=lambda row: (row.platform, row.external_id, row.url_key))
-    Signal.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    stored = set(
-        Signal.objects.filter(pk__in=[row.pk for row in rows]).values_list("pk", flat=True)
-    )
+    rows.sort(key=lambda row: (row["platform"], row["external_id"], row["url_key"]))
+    if connection.vendor == "postgresql":  # one INSERT … ON CONFLICT DO NOTHING RETURNING id
+        stored = set(insert_new(Signal, rows, SIGNAL_COLUMNS))
+    else:
+        fields = [Signal._meta.get_field(name) for name in SIGNAL_COLUMNS]
+        objects = [Signal(**{f.attname: row[f.name] for f in fields}) for row in rows]
+        Signal.objects.bulk_create(objects, ignore_conflicts=True, batch_size=500)
+        stored = set(
+            Signal.objects.filter(pk__in=[row["id"] for row in rows]).values_list("pk", flat=True)
+        )
     if len(stored) == len(rows):
         return items
     lost = [item for item in items if item.signal_id not in stored]
