@@ -39,6 +39,7 @@ from incidents.models import (
     Severity,
 )
 from incidents.reviews.api.serializers import ReviewMetricsSerializer, metrics_data
+from incidents.selectors import participant_names
 from incidents.state import incident_machine
 
 USE_A_TRANSITION = format_lazy(
@@ -121,8 +122,13 @@ class IncidentListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         incidents = list(data.all() if hasattr(data, "all") else data)
         represent = IncidentRepresentation(self.context)
-        summaries = actions_summaries(incident_ids=[i.pk for i in incidents], now=represent.now)
-        return [represent(incident, summaries[incident.pk]) for incident in incidents]
+        ids = [incident.pk for incident in incidents]
+        summaries = actions_summaries(incident_ids=ids, now=represent.now)
+        participants = participant_names(incident_ids=ids)
+        return [
+            represent(incident, summaries[incident.pk], participants[incident.pk])
+            for incident in incidents
+        ]
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -289,7 +295,7 @@ class IncidentRepresentation:
             return None
         if review is None:
             return None
-        reviewed_by = review.reviewed_by
+        reviewed_by = _username(review, "reviewed_by", incident, "reviewed_by_username")
         return {
             "summary": review.summary,
             "root_cause": review.root_cause,
@@ -297,7 +303,7 @@ class IncidentRepresentation:
             "what_went_wrong": review.what_went_wrong,
             "lessons_learned": review.lessons_learned,
             "follow_up_actions": _strings(review.follow_up_actions),
-            "reviewed_by": reviewed_by.username if reviewed_by is not None else None,
+            "reviewed_by": reviewed_by,
             "created_at": self.datetime(review.created_at),
             "metrics": self.metrics.to_representation(review.metrics) if review.metrics else None,
         }
@@ -320,10 +326,12 @@ class IncidentRepresentation:
             ],
         }
 
-    def __call__(self, incident: Incident, actions=None) -> dict:
-        """The incident's representation; `actions`: its ActionsSummary if already read."""
+    def __call__(self, incident: Incident, actions=None, participants=None) -> dict:
+        """The incident's representation; `actions` (its ActionsSummary) and `participants`
+        (their usernames) when the page has read them already."""
         dt = self.datetime
-        owner = incident.owner
+        if participants is None:
+            participants = participant_names(incident_ids=[incident.pk])[incident.pk]
         duplicate_of = incident.duplicate_of_id
         if duplicate_of is not None and getattr(incident, "duplicate_of_visible", True):
             duplicate_of = str(duplicate_of)
@@ -343,9 +351,9 @@ class IncidentRepresentation:
             "affected_count": incident.affected_count,
             "impact": _strings(incident.impact),
             "rationale": incident.rationale,
-            "owner": owner.username if owner is not None else None,
-            "participants": [user.username for user in incident.participants.all()],
-            "created_by": incident.created_by.username,
+            "owner": _username(incident, "owner", incident, "owner_username"),
+            "participants": participants,
+            "created_by": _username(incident, "created_by", incident, "created_by_username"),
             "is_confidential": incident.is_confidential,
             "resolution": incident.resolution,
             "resolution_summary": incident.resolution_summary,
@@ -372,6 +380,19 @@ class IncidentRepresentation:
         for name in NULL_WHEN_BLANK:
             data[name] = data[name] or None
         return data
+
+
+def _username(record, field: str, annotated, annotation: str) -> str | None:
+    """The username of `record.<field>`: the selector's annotation when it read it, else
+    the user's row."""
+    username = getattr(annotated, annotation, _UNREAD)
+    if username is _UNREAD:
+        user = getattr(record, field)
+        username = user.username if user is not None else None
+    return username
+
+
+_UNREAD = object()
 
 
 def _strings(values):
