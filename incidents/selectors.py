@@ -1,7 +1,7 @@
 """Reads: every query a response needs, in a fixed number of round trips."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -25,29 +25,39 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
 
 
 def _with_related(incidents: QuerySet[Incident], user) -> QuerySet[Incident]:
-    """Everything IncidentSerializer reads for `user`: two queries for any number of incidents.
+    """Everything IncidentRepresentation reads for `user` in the incidents' query, but their
+    participants and actions (a page reads each in one more query, `participant_names` and
+    `actions_summaries`).
 
-    `duplicate_of_visible` says whether the user may see the original of a duplicate (a
-    confidential original's id is hidden from those who may not see it).
+    The users are read as their usernames only (no user rows to build), the review with the
+    incident. `duplicate_of_visible` says whether the user may see the original of a
+    duplicate (a confidential original's id is hidden from those who may not see it).
     """
-    usernames = get_user_model().objects.only("id", "username")
     original = incidents_visible_to(user).filter(pk=OuterRef("duplicate_of_id"))
-    return (
-        incidents.select_related("owner", "created_by", "review_record__reviewed_by")
-        .prefetch_related(Prefetch("participants", queryset=usernames.order_by("username")))
-        .annotate(
-            response_due_order=Coalesce(
-                "response_due_at", Value(FAR_FUTURE, output_field=DateTimeField())
-            ),
-            next_due_order=next_due_order(),
-            duplicate_of_visible=Exists(original),
-        )
+    return incidents.select_related("review_record").annotate(
+        owner_username=F("owner__username"),
+        created_by_username=F("created_by__username"),
+        reviewed_by_username=F("review_record__reviewed_by__username"),
+        duplicate_of_visible=Exists(original),
     )
 
 
-def incident_list(*, user) -> QuerySet[Incident]:
-    """Visible incidents, ready to serialise."""
-    return _with_related(incidents_visible_to(user), user)
+# What each list ordering sorts by (incidents.api.views: cursor_orderings), annotated only when
+# the list is ordered by it.
+ORDERING_ANNOTATIONS = {
+    "response_due_order": lambda: Coalesce(
+        "response_due_at", Value(FAR_FUTURE, output_field=DateTimeField())
+    ),
+    "next_due_order": next_due_order,
+}
+
+
+def incident_list(*, user, ordering: tuple[str, ...] = ()) -> QuerySet[Incident]:
+    """Visible incidents, ready to serialise, with what `ordering` sorts by."""
+    names = {field.lstrip("-") for field in ordering}
+    return _with_related(incidents_visible_to(user), user).annotate(
+        **{name: make() for name, make in ORDERING_ANNOTATIONS.items() if name in names}
+    )
 
 
 def incident_written(*, incident_id, user) -> Incident:
@@ -57,6 +67,20 @@ def incident_written(*, incident_id, user) -> Incident:
     confidential, handing it to another owner); the author still gets what was saved.
     """
     return _with_related(Incident.objects.all(), user).get(pk=incident_id)
+
+
+def participant_names(*, incident_ids) -> dict:
+    """incident id -> the usernames of its participants, in name order (one query)."""
+    names: dict = {pk: [] for pk in incident_ids}
+    if names:
+        pairs = (
+            Incident.participants.through.objects.filter(incident_id__in=list(names))
+            .order_by("user__username")
+            .values_list("incident_id", "user__username")
+        )
+        for incident_id, username in pairs:
+            names[incident_id].append(username)
+    return names
 
 
 def incident_timeline(*, incident: Incident) -> QuerySet[Event]:

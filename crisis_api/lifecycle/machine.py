@@ -1,6 +1,6 @@
 """Questions about a model's state machine, answered from its `@transition` declarations."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -117,6 +117,37 @@ class StateMachine:
     def for_user(self, obj, user) -> list[str]:
         """Transitions this user may run now: the state and the user's permissions allow them."""
         return [name for name in self.allowed(obj) if user.has_perm(self.permission(name))]
+
+    def availability(self, user) -> Callable[[object], list[str]]:
+        """`for_user` for many objects and one user (a page of a list): a function of the object.
+
+        The user's permissions are asked once, and each state's declared transitions are
+        looked up once; per object only the conditions, if any, are evaluated. The answer is
+        `for_user`'s, in the same order.
+        """
+        permitted = [
+            (name, meta)
+            for name, meta in self._methods.items()
+            if user.has_perm(self.permission(name))
+        ]
+        by_state: dict[str, list] = {}
+
+        def available(obj) -> list[str]:
+            state = self.state(obj)
+            declared = by_state.get(state)
+            if declared is None:
+                declared = by_state[state] = [
+                    (name, meta, bool(meta.get_transition(state).conditions))
+                    for name, meta in permitted
+                    if meta.has_transition(state)
+                ]
+            return [
+                name
+                for name, meta, conditional in declared
+                if not conditional or meta.conditions_met(obj, state)
+            ]
+
+        return available
 
     def unmet_conditions(self, obj, name: str) -> list[str]:
         """Why `name`, declared from the current state, cannot run now: the `refusal` text of

@@ -178,7 +178,10 @@ class IncidentViewSet(
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Incident.objects.none()
         user = self.request.user
-        if self.action in ("list", "retrieve"):
+        if self.action == "list":
+            name = self.request.query_params.get("ordering") or self.default_cursor_ordering
+            return selectors.incident_list(user=user, ordering=self.cursor_orderings.get(name, ()))
+        if self.action == "retrieve":
             return selectors.incident_list(user=user)
         return selectors.incidents_visible_to(user)
 
