@@ -432,7 +432,7 @@ def generate_incidents(conns, users, policies, tables) -> dict:
     """Incidents, participants, reviews, events, stream heads and the signals' plan."""
     from django.conf import settings
 
-    from crisis_api.events.hashing import event_hash, to_json_value
+    from crisis_api.events.hashing import event_hash
     from incidents.deadlines.rules import derived_values
 
     rng = random.Random(SEED)
@@ -677,7 +677,8 @@ def generate_incidents(conns, users, policies, tables) -> dict:
         for sequence, (at, action, actor, from_s, to_s, changes, note, data) in enumerate(
             events, start=1
         ):
-            changes, data = to_json_value(changes), to_json_value(data)
+            # changes and data hold only JSON values (no dates, UUIDs or decimals): what
+            # to_json_value would return, as the services store and hash them.
             digest = event_hash(
                 stream=stream.name,
                 sequence=sequence,
