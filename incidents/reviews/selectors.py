@@ -5,9 +5,9 @@ On PostgreSQL the search is full text, in French and in English at once: the doc
 the very expression of the GIN index migration incidents 0007 creates, so the planner uses the
 index; the query is `websearch_to_tsquery` in both languages (any user syntax is valid), ranked
 by `ts_rank` over the same document stored in a generated column (migration 0009: not computed
-again for each match), and the snippet comes from `ts_headline`. On SQLite (development and tests) every
-word of the query must be a case-insensitive substring of the text, and results rank by how
-many (word, field) pairs match. Either way the page is one query, whatever its size.
+again for each match), and the snippet comes from `ts_headline`. On SQLite (development and
+tests) every word of the query must be a case-insensitive substring of the text, and results
+rank by how many (word, field) pairs match. Either way the page is one query, whatever its size.
 """
 
 import html
