@@ -296,8 +296,9 @@ def lifecycle(rng, now, detected_at, status, policies, users, incident, stream):
     severity = rng.choices(list(SEVERITIES), weights=SEVERITIES.values())[0]
     response_window, resolution_window = policies[severity]
     t = t + timedelta(minutes=rng.uniform(5, 240))
-    if status in ("assessed", "responding"):  # open: anywhere from long ago to a minute ago
-        t = min(t, now - timedelta(minutes=1))
+    # Never after now: a later transition is capped at now, and the events are put in time
+    # order (an assessment after the resolution would make the stream end on `assessed`).
+    t = min(t, now - timedelta(minutes=1))
     incident.update(
         severity=severity,
         scope=rng.choice(["isolated", "spreading", "coordinated"]),
