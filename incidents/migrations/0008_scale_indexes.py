@@ -12,6 +12,15 @@ from django.db import migrations, models
 import incidents.indexes
 
 
+class TrigramExtension(TrigramExtension):
+    """pg_trgm on PostgreSQL; nothing on SQLite, backwards too (Django's checks the vendor only
+    forwards)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
     dependencies = [("incidents", "0007_review_search_index")]
 
