@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers (pytest-xdist); the suite also runs with -n 0.
 WORKERS ?= 2
 
-.PHONY: install run test lint format lock schema deploy-check browsers gettext messages bench bench-audit bench-limits bench-floor bench-memory wrk clean
+.PHONY: install run test lint format lock schema deploy-check browsers gettext messages bench bench-signals bench-audit bench-limits bench-floor bench-memory scale-data bench-scale wrk clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -86,6 +86,16 @@ wrk:
 # Redis; see bench/memory.py): PASS under 150 MB.
 bench-memory: install
 	$(BIN)/python bench/memory.py
+
+# The scale data and the scale benchmark on PostgreSQL (not in CI; see bench/scale/): SCALE=0.01
+# (10,000 incidents, database crisis_scale_small) unless given; SCALE=1 is 1,000,000 incidents,
+# 10,000,000 signals and 5,000,000 events (database crisis_scale). scale-data drops the database.
+SCALE ?= 0.01
+scale-data: install
+	SCALE=$(SCALE) $(BIN)/python bench/scale/generate.py
+
+bench-scale: install
+	SCALE=$(SCALE) $(BIN)/python bench/scale/run.py
 
 # Debian's Chromium for the browser tests (Playwright's own browser download needs the
 # internet); `make test` skips those tests, saying so, when it is missing.

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -13,11 +14,13 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from incidents.deadlines.rules import (
     DERIVED_FIELDS,
+    FAR_FUTURE,
     RESOLUTION,
     RESPONSE,
     derived_values,
     next_due_order,
 )
+from incidents.indexes import SubstringIndex
 
 
 class Status(models.TextChoices):
@@ -299,9 +302,24 @@ class Incident(FSMModelMixin, models.Model):
             ),
         ]
         indexes = [
+            # The default order (-created_at, -id), its cursor pages at any depth.
+            models.Index(fields=["created_at", "id"], name="incident_created"),
+            # Metrics count the incidents detected in a period.
+            models.Index(fields=["detected_at"], name="incident_detected"),
+            # ?q= (reference, title or summary contains the text, any case): trigram indexes.
+            SubstringIndex(field="reference", name="incident_reference_trgm"),
+            SubstringIndex(field="title", name="incident_title_trgm"),
+            SubstringIndex(field="summary", name="incident_summary_trgm"),
             models.Index(fields=["status", "-created_at"], name="incident_status_created"),
             models.Index(fields=["updated_at"], name="incident_updated"),
             models.Index(fields=["response_due_at"], name="incident_response_due"),
+            # ?ordering=response_due_at: an index scan, pages of any depth (the expression of
+            # the list's `response_due_order`, incidents.selectors).
+            models.Index(
+                Coalesce("response_due_at", models.Value(FAR_FUTURE, models.DateTimeField())),
+                models.F("id"),
+                name="incident_response_due_order",
+            ),
             # ?ordering=next_due_at: an index scan, pages of any depth.
             models.Index(next_due_order(), models.F("id"), name="incident_next_due_order"),
             # Deadlines still open: the at-risk and breached filters and the breach check.

@@ -20,9 +20,11 @@ from incidents.selectors import any_channel_q, overdue_q
 class IncidentFilter(django_filters.FilterSet):
     """Filters of `GET /api/v1/incidents/`; repeat a parameter to match several values."""
 
-    status = BoundedMultipleChoiceFilter(choices=Status.choices)
-    severity = BoundedMultipleChoiceFilter(choices=Severity.choices)
-    category = BoundedMultipleChoiceFilter(choices=Category.choices)
+    # distinct=False: each filter compares a column of the incident (no join can repeat a
+    # row), and SELECT DISTINCT over every column would sort the whole match before the page.
+    status = BoundedMultipleChoiceFilter(choices=Status.choices, distinct=False)
+    severity = BoundedMultipleChoiceFilter(choices=Severity.choices, distinct=False)
+    category = BoundedMultipleChoiceFilter(choices=Category.choices, distinct=False)
     channel = BoundedMultipleChoiceFilter(
         choices=Channel.choices, method="filter_channel", label=_("Channel (any of)")
     )

@@ -4,9 +4,10 @@ On PostgreSQL the search is full text, in French and in English at once: the doc
 `to_tsvector('french', text) || to_tsvector('english', text)` over the review's text fields,
 the very expression of the GIN index migration incidents 0007 creates, so the planner uses the
 index; the query is `websearch_to_tsquery` in both languages (any user syntax is valid), ranked
-by `ts_rank`, and the snippet comes from `ts_headline`. On SQLite (development and tests) every
-word of the query must be a case-insensitive substring of the text, and results rank by how
-many (word, field) pairs match. Either way the page is one query, whatever its size.
+by `ts_rank` over the same document stored in a generated column (migration 0009: not computed
+again for each match), and the snippet comes from `ts_headline`. On SQLite (development and
+tests) every word of the query must be a case-insensitive substring of the text, and results
+rank by how many (word, field) pairs match. Either way the page is one query, whatever its size.
 """
 
 import html
@@ -66,6 +67,11 @@ def document_sql() -> str:
     return " || ".join(f"to_tsvector('{language}'::regconfig, {text})" for language in LANGUAGES)
 
 
+# The same document, stored by PostgreSQL in a generated column (migration incidents 0009):
+# what the ranking reads, so that a match's document is not computed again.
+STORED_DOCUMENT = _column("search_document")
+
+
 def query_sql() -> str:
     """The tsquery of the user's text (one parameter per language)."""
     return " || ".join(
@@ -122,7 +128,7 @@ def _full_text(reviews, text):
     return (
         reviews.filter(matched)
         .annotate(
-            rank=RawSQL(f"ts_rank({document.sql}, {query.sql})", query.params, FloatField()),
+            rank=RawSQL(f"ts_rank({STORED_DOCUMENT}, {query.sql})", query.params, FloatField()),
             **headlines,
         )
         .order_by("-rank", "-incident__reviewed_at", "-pk")
