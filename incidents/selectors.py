@@ -10,11 +10,13 @@ from crisis_api.models import Event
 from incidents.deadlines.rules import FAR_FUTURE, next_due_order
 from incidents.models import Incident, Status
 
+CONFIDENTIAL_ACCESS = "incidents.view_confidential_incident"
+
 
 def incidents_visible_to(user) -> QuerySet[Incident]:
     """Incidents this user may see: confidential ones only for their people and managers."""
     incidents = Incident.objects.all()
-    if user.has_perm("incidents.view_confidential_incident"):
+    if user.has_perm(CONFIDENTIAL_ACCESS):
         return incidents
     participates = Incident.participants.through.objects.filter(
         incident_id=OuterRef("pk"), user_id=user.pk
@@ -30,16 +32,30 @@ def _with_related(incidents: QuerySet[Incident], user) -> QuerySet[Incident]:
     `actions_summaries`).
 
     The users are read as their usernames only (no user rows to build), the review with the
-    incident. `duplicate_of_visible` says whether the user may see the original of a
-    duplicate (a confidential original's id is hidden from those who may not see it).
+    incident. Whether the user may see each duplicate's original is read for the page, after
+    it is cut (`mark_visible_originals`): as a column of this query, PostgreSQL would hash every
+    incident the user may see on every page.
     """
-    original = incidents_visible_to(user).filter(pk=OuterRef("duplicate_of_id"))
     return incidents.select_related("review_record").annotate(
         owner_username=F("owner__username"),
         created_by_username=F("created_by__username"),
         reviewed_by_username=F("review_record__reviewed_by__username"),
-        duplicate_of_visible=Exists(original),
     )
+
+
+def mark_visible_originals(incidents, *, user) -> None:
+    """Set `duplicate_of_visible` on each incident: may `user` see the original it duplicates?
+    (A confidential original's id is hidden from those who may not see it.)
+
+    One query for a page that names originals, among the ids it names; none for those who see
+    every incident or a page without duplicates.
+    """
+    named = {incident.duplicate_of_id for incident in incidents} - {None}
+    if named and not user.has_perm(CONFIDENTIAL_ACCESS):
+        found = incidents_visible_to(user).filter(pk__in=named).values_list("pk", flat=True)
+        named = set(found)
+    for incident in incidents:
+        incident.duplicate_of_visible = incident.duplicate_of_id in named
 
 
 # What each list ordering sorts by (incidents.api.views: cursor_orderings), annotated only when

@@ -134,6 +134,19 @@ def incidents(world: World, rows: int, **params) -> str:
     return with_query("/api/v1/incidents/", **params)
 
 
+def incidents_naming_originals(world: World, rows: int, **params) -> str:
+    """The same, each row a duplicate: the first of a confidential original the caller (a
+    participant of the rows, not of the original) may not see, the copies of it or of the
+    first in turn."""
+    original = world.make_incident("detected", actor=world.manager, title="Hidden original",
+                                   is_confidential=True, participants=[])  # fmt: skip
+    first = world.full_incident(title="Refund backlash", is_confidential=True)
+    Incident.objects.filter(pk=first.pk).update(duplicate_of=original)
+    copies(first, rows - 1, is_confidential=lambda i: bool(i % 2),
+           duplicate_of=lambda i: first if i % 2 else original)  # fmt: skip
+    return with_query("/api/v1/incidents/", **params)
+
+
 def timeline(world: World, rows: int) -> str:
     incident = world.open_incident()  # created, assessed, respond: 3 events
     for i in range(rows - 3):
@@ -331,9 +344,10 @@ CASES = [
     Case("incidents_list", incidents, 5, "the page, its participants, its action summaries"),
     Case(
         "incidents_list",
-        incidents,
-        5,
-        "the same for a participant (confidential rows)",
+        incidents_naming_originals,
+        6,
+        "the same for a participant (confidential rows) + which of the originals its "
+        "duplicates name the caller may see",
         role="participant",
     ),
     Case(

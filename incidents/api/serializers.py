@@ -39,7 +39,7 @@ from incidents.models import (
     Severity,
 )
 from incidents.reviews.api.serializers import ReviewMetricsSerializer, metrics_data
-from incidents.selectors import participant_names
+from incidents.selectors import mark_visible_originals, participant_names
 from incidents.state import incident_machine
 
 USE_A_TRANSITION = format_lazy(
@@ -123,6 +123,7 @@ class IncidentListSerializer(serializers.ListSerializer):
         incidents = list(data.all() if hasattr(data, "all") else data)
         represent = IncidentRepresentation(self.context)
         ids = [incident.pk for incident in incidents]
+        mark_visible_originals(incidents, user=self.context["request"].user)
         summaries = actions_summaries(incident_ids=ids, now=represent.now)
         participants = participant_names(incident_ids=ids)
         return [
@@ -237,11 +238,17 @@ class IncidentSerializer(serializers.ModelSerializer):
         return DeadlineSerializer(kind.deadline(incident, now)).data
 
     def to_representation(self, incident: Incident) -> dict:
+        self._mark_visible_original(incident)
         return IncidentRepresentation(self.context)(incident)
+
+    def _mark_visible_original(self, incident: Incident) -> None:
+        if not hasattr(incident, "duplicate_of_visible"):  # a list marks its whole page at once
+            mark_visible_originals([incident], user=self.context["request"].user)
 
     def field_by_field(self, incident: Incident) -> dict:
         """The representation DRF builds from the declared fields, one by one: what
         IncidentRepresentation must give (the tests compare them; the API never calls it)."""
+        self._mark_visible_original(incident)
         data = super().to_representation(incident)
         for name in NULL_WHEN_BLANK:
             data[name] = data[name] or None
