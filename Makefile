@@ -57,9 +57,14 @@ deploy-check: install
 	DATABASE_URL=postgres://crisis:password@db.internal:5432/crisis_api \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Every benchmark of the README's "Performance" section, one after the other (PostgreSQL and
+# Redis; not in CI): the floor's ratios, ingestion, audit verification, the scale data and the
+# scale figures at SCALE, and the workers' memory.
+bench: bench-floor bench-signals bench-audit scale-data bench-scale bench-memory
+
 # Monitoring's benchmark on PostgreSQL (not in CI; see bench/signals.py): ingestion over HTTP
 # against gunicorn, then the summary and the suggestion of an incident with 100,000 signals.
-bench: install
+bench-signals: install
 	$(BIN)/python bench/signals.py
 
 # Audit verification on PostgreSQL (not in CI; see bench/audit.py): verify_stream over a stream

@@ -1,9 +1,10 @@
 """Benchmark of monitoring: ingestion over HTTP, and the summary and suggestion at 100,000 signals.
 
-    make bench                       # PostgreSQL database crisis_bench on 127.0.0.1 (dropped
-                                     # and created again), gunicorn with 2 workers on port 8055
-    BENCH_SIGNALS=20000 make bench   # fewer signals
-    BENCH_LARGE=10000 make bench     # a smaller incident for the summary and the suggestion
+    make bench-signals                      # PostgreSQL database crisis_bench on 127.0.0.1
+                                            # (dropped and created again), gunicorn with 2
+                                            # workers on port 8055
+    BENCH_SIGNALS=20000 make bench-signals  # fewer signals
+    BENCH_LARGE=10000 make bench-signals    # a smaller incident for the summary and suggestion
 
 1. Ingestion: gunicorn (2 workers, like a small production box) serves POST /api/v1/signals/;
    BENCH_CLIENTS threads send pre-encoded batches of 500 over keep-alive connections, with
