@@ -69,6 +69,27 @@ def canonical_bytes(fields: dict[str, Any]) -> bytes:
     return _CANONICAL.encode(fields).encode()
 
 
+def _hashed_fields(
+    stream, sequence, at, actor_id, action, from_status, to_status, changes, note, data,
+    request_id, prev_hash,
+) -> dict[str, Any]:  # fmt: skip
+    """The fields an event's hash encodes (`at` in UTC with microseconds, or the text of it)."""
+    return {
+        "stream": stream,
+        "sequence": sequence,
+        "at": at if type(at) is str else at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": actor_id,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "changes": changes,
+        "note": note,
+        "data": data,
+        "request_id": request_id,
+        "prev_hash": prev_hash,
+    }
+
+
 def event_hash(
     *,
     stream: str,
@@ -85,20 +106,10 @@ def event_hash(
     prev_hash: str,
 ) -> str:
     """SHA-256 (hex) of the event's canonical encoding, chained to `prev_hash`."""
-    fields = {
-        "stream": stream,
-        "sequence": sequence,
-        "at": at if type(at) is str else at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor_id": actor_id,
-        "action": action,
-        "from_status": from_status,
-        "to_status": to_status,
-        "changes": changes,
-        "note": note,
-        "data": data,
-        "request_id": request_id,
-        "prev_hash": prev_hash,
-    }
+    fields = _hashed_fields(
+        stream, sequence, at, actor_id, action, from_status, to_status, changes, note, data,
+        request_id, prev_hash,
+    )  # fmt: skip
     return hashlib.sha256(canonical_bytes(fields)).hexdigest()
 
 
@@ -162,20 +173,10 @@ def stored_event_hash(
     perhaps as the text the hash encodes): what verification computes for every event."""
     changes, plain_changes = _load_stored(changes_text)
     data, plain_data = _load_stored(data_text)
-    fields = {
-        "stream": stream,
-        "sequence": sequence,
-        "at": at if type(at) is str else at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor_id": actor_id,
-        "action": action,
-        "from_status": from_status,
-        "to_status": to_status,
-        "changes": changes,
-        "note": note,
-        "data": data,
-        "request_id": request_id,
-        "prev_hash": prev_hash,
-    }
+    fields = _hashed_fields(
+        stream, sequence, at, actor_id, action, from_status, to_status, changes, note, data,
+        request_id, prev_hash,
+    )  # fmt: skip
     if plain_changes and plain_data:
         try:
             return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
