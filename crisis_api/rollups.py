@@ -108,6 +108,27 @@ def rollup_add(
             cursor.execute(statement.format(values=", ".join([placeholder] * len(chunk))), params)
 
 
+def add_to(model: type[models.Model], rows: Iterable[dict], *, add: Sequence[str]) -> None:
+    """Add each row's `add` columns to the stored row with its primary key (`pk`), in key
+    order: one UPDATE sent for every row (executemany; the PostgreSQL driver pipelines them)."""
+    rows = sorted(rows, key=lambda row: str(row["pk"]))
+    if not rows:
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = [quote(meta.get_field(name).column) for name in add]
+    statement = (
+        f"UPDATE {quote(meta.db_table)} SET "
+        + ", ".join(f"{column} = {column} + %s" for column in columns)
+        + f" WHERE {quote(meta.pk.column)} = %s"
+    )
+    pk = meta.pk
+    params = [[*(row[name] for name in add), pk.get_db_prep_value(row["pk"], connection)]
+              for row in rows]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, params)
+
+
 def insert_new(model: type[models.Model], rows: Sequence[dict], names: Sequence[str]) -> list:
     """Insert `rows` (dicts by field name) in one statement on PostgreSQL, skipping those a
     unique constraint refuses, and return the primary keys of the rows inserted."""

@@ -264,6 +264,11 @@ class Incident(FSMModelMixin, models.Model):
         _("resolution at risk from"), null=True, blank=True, editable=False
     )
     next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True, editable=False)
+    # What the incident's signals add up to, kept by ingestion (incidents.monitoring.services)
+    # so that the team's figures sum one column instead of joining every hourly tally.
+    signal_count = models.PositiveBigIntegerField(_("signals"), default=0, editable=False)
+    signal_reach = models.PositiveBigIntegerField(_("reach of the signals"), default=0,
+                                                  editable=False)  # fmt: skip
     # When `check_deadlines` recorded the breach of each deadline (once, never again).
     response_breach_recorded_at = models.DateTimeField(
         _("response breach recorded at"), null=True, blank=True, editable=False

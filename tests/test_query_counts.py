@@ -392,7 +392,7 @@ CASES = [
     Case(
         "metrics_retrieve",
         metrics,
-        {"sqlite": 8, "postgresql": 7},
+        {"sqlite": 7, "postgresql": 6},
         "counts by status, times, weekly trend, signals, communications, compensations "
         "(PostgreSQL computes the percentiles in the query SQLite reads rows for)",
         page=None,

@@ -874,6 +874,10 @@ TALLIES_SQL = [
        FROM {signal} WHERE cluster_id IS NOT NULL GROUP BY 1, 2""",
     """INSERT INTO {topic} (key, incident_id)
        SELECT group_key, incident_id FROM scale_plan WHERE group_key <> ''""",
+    """UPDATE {incident} SET signal_count = totals.signals, signal_reach = totals.reach
+       FROM (SELECT incident_id, count(*) AS signals, coalesce(sum(reach), 0) AS reach
+             FROM {signal} GROUP BY 1) AS totals
+       WHERE {incident}.id = totals.incident_id""",
 ]
 
 
@@ -883,7 +887,8 @@ def generate_tallies(conn, tables) -> None:
     below = settings.ASSESSMENT_SUGGESTION["negative_sentiment_below"]
     for sql in TALLIES_SQL:
         conn.execute(sql.format(**tables), {"below": below})
-        say(f"rollup into {sql.split()[2]}")
+        target = next(word for word in sql.split() if word.startswith("{"))
+        say(f"rollup into {target.format(**tables)}")
 
 
 # --- the run ----------------------------------------------------------------------------------

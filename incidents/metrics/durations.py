@@ -39,10 +39,14 @@ class Duration:
         return (end - row["detected_at"]).total_seconds()
 
     def seconds_expression(self):
-        """The same in SQL (PostgreSQL): NULL when not measured."""
+        """The same in SQL (PostgreSQL): NULL when not measured.
+
+        `date_part` answers in double precision; EXTRACT answers in numeric, which made the
+        percentiles of a year of incidents take half again as long.
+        """
         return Func(
             F(self.end_field) - F("detected_at"),
-            template="EXTRACT(EPOCH FROM %(expressions)s)::double precision",
+            template="date_part('epoch', %(expressions)s)",
             output_field=FloatField(),
         )
 

@@ -3,10 +3,10 @@
 Everything counts the incidents detected in the period that the user may see (managers see
 every one), and what is attached to them: their signals, communications and compensations.
 One aggregate query counts the incidents (by status, severity, category and scope, and the
-state of each deadline, with conditional counts) and, on PostgreSQL, computes the percentiles
-of the four times; SQLite reads the incidents' timestamps instead (one more query) and computes
-them in Python. Then one query each for the incidents per week, the signals, the
-communications and the compensations.
+state of each deadline, with conditional counts), sums their signals (the totals ingestion
+keeps on each incident) and, on PostgreSQL, computes the percentiles of the four times; SQLite
+reads the incidents' timestamps instead (one more query) and computes them in Python. Then one
+query each for the incidents per week, the communications and the compensations.
 """
 
 from collections import defaultdict
@@ -32,7 +32,6 @@ from incidents.metrics.durations import (
 )
 from incidents.metrics.period import Period
 from incidents.models import Category, Incident, Scope, Severity, Status
-from incidents.monitoring.models import SignalTally
 from incidents.selectors import incidents_visible_to
 
 # The key of incidents with no severity (not assessed) or no scope (not given).
@@ -89,14 +88,22 @@ def team_metrics(*, user, period: Period, now: datetime | None = None) -> dict:
             for kind in DEADLINES
         },
         "per_week": _per_week(incidents, period),
-        "signals": _signals(incidents),
+        "signals": {
+            name: counted[name] for name in ("signals", "reach", "incidents_with_signals")
+        },
         "communications": _communications(incidents),
         "compensations": _compensations(incidents),
     }  # fmt: skip
 
 
 def _count_aggregates(now: datetime) -> dict:
-    aggregates = {"total": Count("pk")}
+    aggregates = {
+        "total": Count("pk"),
+        # Each incident's signal totals, which ingestion keeps on the incident.
+        "signals": Coalesce(Sum("signal_count"), 0),
+        "reach": Coalesce(Sum("signal_reach"), 0),
+        "incidents_with_signals": Count("pk", filter=Q(signal_count__gt=0)),
+    }
     for name, (field, keys) in BREAKDOWNS.items():
         for key in keys:
             aggregates[f"{name}:{key}"] = Count("pk", filter=Q(**{field: _stored(key)}))
@@ -185,15 +192,6 @@ def _per_week(incidents: QuerySet[Incident], period: Period) -> list[dict]:
         weeks.append({"week": week.date(), "incidents": counts.get(week.date(), 0)})
         week = _week_start(week + timedelta(days=7, hours=12))  # a DST change moves no Monday
     return weeks
-
-
-def _signals(incidents: QuerySet[Incident]) -> dict:
-    totals = SignalTally.objects.filter(incident__in=incidents.values("pk")).aggregate(
-        signals=Coalesce(Sum("signals"), 0),
-        reach=Coalesce(Sum("reach"), 0),
-        incidents_with_signals=Count("incident", distinct=True),
-    )
-    return totals
 
 
 def _communications(incidents: QuerySet[Incident]) -> dict:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from crisis_api.errors import InvalidInput, ProblemError
 from crisis_api.events.services import NewEvent, events_append
 from crisis_api.fields import single_line
-from crisis_api.rollups import insert_ignoring, insert_new, one_of, rollup_add
+from crisis_api.rollups import add_to, insert_ignoring, insert_new, one_of, rollup_add
 from incidents.models import Channel, Incident, Status
 from incidents.monitoring import text
 from incidents.monitoring.models import (
@@ -572,13 +572,18 @@ def _attach(actor, items: list[_Item], opened: list[_NewIncident]) -> None:
 
 def _tally(items: list[_Item]) -> None:
     """Add the stored signals to their incidents' tallies, which the summary reads (three
-    upserts, whatever the number of signals)."""
+    upserts, whatever the number of signals), and to each incident's totals, which the team's
+    figures read."""
     below = settings.ASSESSMENT_SUGGESTION["negative_sentiment_below"]
     hours: dict[tuple, dict] = {}
     authors: dict[tuple, dict] = {}
     clusters: dict[tuple, dict] = {}
+    totals: dict = {}
     for item in items:
         values, incident = item.values, _incident_of(item).pk
+        total = totals.setdefault(incident, {"pk": incident, "signal_count": 0, "signal_reach": 0})
+        total["signal_count"] += 1
+        total["signal_reach"] += values.get("reach") or 0
         at = item.observed_at.astimezone(UTC)
         hour = at.replace(minute=0, second=0, microsecond=0)
         language = values.get("language") or ""
@@ -627,6 +632,7 @@ def _tally(items: list[_Item]) -> None:
         least=("first_observed_at",),
         greatest=("last_observed_at",),
     )
+    add_to(Incident, totals.values(), add=("signal_count", "signal_reach"))
     rollup_add(
         SignalAuthorTally, authors.values(), keys=("incident", "author"), add=("signals", "reach")
     )

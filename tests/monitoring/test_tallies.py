@@ -86,6 +86,8 @@ def test_tallies_match_the_signals(make_incident, make_user, seed):
     assert summary.authors == expected["authors"]
     assert summary.platforms == expected["platforms"]
     assert summary.languages == expected["languages"]
+    incident.refresh_from_db()  # the totals the team's figures sum
+    assert (incident.signal_count, incident.signal_reach) == (240, expected["reach"])
     assert summary.top_authors[0]["signals"] == max(
         Counter(a for a in Signal.objects.values_list("author", flat=True) if a).values()
     )
@@ -116,3 +118,30 @@ def test_the_migration_backfills_the_tallies(make_incident, make_user):
     migration.backfill(apps, SimpleNamespace(connection=connection))  # what it reads of it
     after = selectors.signals_summary(incident=incident, now=NOW)
     assert after == before and after.count == 9 and after.near_duplicate_share == 1.0
+
+
+def test_the_migration_backfills_each_incidents_totals(make_incident, make_user):
+    """Incidents fed before their totals existed add up their tallies once it has run."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from incidents.models import Incident
+
+    fed, other, quiet = (make_incident("detected") for _ in range(3))
+    feeder = make_user("monitor")
+    items = [
+        {"platform": "x", "observed_at": NOW - timedelta(hours=i), "content": f"{TEXTS[1]} {i}",
+         "reach": 10**6 if i else None, "incident": incident}
+        for incident, count in ((fed, 5), (other, 2))
+        for i in range(count)
+    ]  # fmt: skip
+    signals_ingest(actor=feeder, signals=items)
+    totals = dict(Incident.objects.values_list("pk", "signal_count"))
+    assert (totals[fed.pk], totals[other.pk], totals[quiet.pk]) == (5, 2, 0)
+    Incident.objects.update(signal_count=0, signal_reach=0)
+    migration = import_module("incidents.monitoring.migrations.0003_incident_signal_totals")
+    migration.backfill(apps, None)
+    after = {pk: (count, reach) for pk, count, reach in
+             Incident.objects.values_list("pk", "signal_count", "signal_reach")}  # fmt: skip
+    assert after == {fed.pk: (5, 4 * 10**6), other.pk: (2, 10**6), quiet.pk: (0, 0)}
