@@ -153,3 +153,21 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     """A boolean query parameter that refuses other values."""
 
     field_class = _StrictBooleanField
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet, holding only the filters the query names.
+
+    django-filter deep-copies every filter, then builds a form and deep-copies a field for each
+    (choices, widgets included) on every request: a tenth of a list's time when the query names
+    none, the common case. A filter the query does not name filters nothing (its value is
+    empty), so leaving it out changes no answer; the schema still reads every filter from the
+    class.
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if data is not None and prefix is None:
+            self.base_filters = {
+                name: found for name, found in type(self).base_filters.items() if name in data
+            }
+        super().__init__(data, queryset, request=request, prefix=prefix)

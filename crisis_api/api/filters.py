@@ -3,11 +3,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy
 
-from crisis_api.filters import UsernamesFilter
+from crisis_api.filters import FilterSet, UsernamesFilter
 from crisis_api.models import ApiToken, TokenState
 
 
-class ApiTokenFilter(django_filters.FilterSet):
+class ApiTokenFilter(FilterSet):
     """Filters of `GET /api/v1/tokens/`."""
 
     user = UsernamesFilter(

@@ -1,6 +1,5 @@
 """Query filters for the incident list (documented in the schema by drf-spectacular)."""
 
-import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +7,7 @@ from crisis_api.clock import request_now
 from crisis_api.filters import (
     BoundedCharFilter,
     BoundedMultipleChoiceFilter,
+    FilterSet,
     StrictBooleanFilter,
     UsernamesFilter,
     UtcDateTimeFilter,
@@ -17,7 +17,7 @@ from incidents.models import Category, Channel, Incident, Severity, Status
 from incidents.selectors import any_channel_q, overdue_q
 
 
-class IncidentFilter(django_filters.FilterSet):
+class IncidentFilter(FilterSet):
     """Filters of `GET /api/v1/incidents/`; repeat a parameter to match several values."""
 
     # distinct=False: each filter compares a column of the incident (no join can repeat a

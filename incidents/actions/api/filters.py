@@ -1,14 +1,13 @@
 """Query filters for an incident's actions."""
 
-import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from crisis_api.clock import request_now
-from crisis_api.filters import BoundedMultipleChoiceFilter, StrictBooleanFilter
+from crisis_api.filters import BoundedMultipleChoiceFilter, FilterSet, StrictBooleanFilter
 from incidents.actions.models import Action, Kind, Status, overdue_q
 
 
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(FilterSet):
     """Filters of `GET /api/v1/incidents/{id}/actions/`; repeat a parameter for several values."""
 
     status = BoundedMultipleChoiceFilter(choices=Status.choices)

@@ -1,14 +1,18 @@
 """Query filters for an incident's signals."""
 
-import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crisis_api.filters import BoundedCharFilter, BoundedMultipleChoiceFilter, UtcDateTimeFilter
+from crisis_api.filters import (
+    BoundedCharFilter,
+    BoundedMultipleChoiceFilter,
+    FilterSet,
+    UtcDateTimeFilter,
+)
 from incidents.models import Channel
 from incidents.monitoring.models import Signal
 
 
-class SignalFilter(django_filters.FilterSet):
+class SignalFilter(FilterSet):
     """Filters of `GET /api/v1/incidents/{id}/signals/`; repeat a parameter for several values."""
 
     platform = BoundedMultipleChoiceFilter(choices=Channel.choices)

@@ -1,10 +1,14 @@
 """Query filters of the lessons search (documented in the schema by drf-spectacular)."""
 
-import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crisis_api.filters import BoundedCharFilter, BoundedMultipleChoiceFilter, UtcDateTimeFilter
+from crisis_api.filters import (
+    BoundedCharFilter,
+    BoundedMultipleChoiceFilter,
+    FilterSet,
+    UtcDateTimeFilter,
+)
 from incidents.models import Category, IncidentReview, Severity
 from incidents.reviews.selectors import reviews_matching
 
@@ -24,7 +28,7 @@ class ReviewFilterForm(forms.Form):
         return data
 
 
-class ReviewFilter(django_filters.FilterSet):
+class ReviewFilter(FilterSet):
     """Filters of `GET /api/v1/reviews/`; repeat a parameter to match several values."""
 
     category = BoundedMultipleChoiceFilter(
