@@ -291,7 +291,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "crisis_api.auth.permissions.FeedAccountScope",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["crisis_api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["crisis_api.parsers.BoundedJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "crisis_api.negotiation.ExplainedContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
