@@ -53,6 +53,7 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 100
     ordering_param = "ordering"
     use_view_orderings = True
+    example_url = "https://crisis.example.org/api/v1/items/"  # the schema's example links
     invalid_cursor_message = gettext_lazy(
         "Invalid cursor; follow the `next` or `previous` link of a page."
     )
@@ -207,6 +208,18 @@ class CursorPagination(pagination.CursorPagination):
             except FieldDoesNotExist:
                 fields.append(self._queryset.query.annotations[name].output_field)
         return fields
+
+    def get_paginated_response_schema(self, schema):
+        """DRF's envelope, its example links holding cursors of this class (DRF's own examples
+        are offset cursors, which this class refuses)."""
+        response = super().get_paginated_response_schema(schema)
+        position = ["2026-11-25T10:00:00+00:00", "0b0e0c52-7c4c-4c55-9d1b-3a3c0f6a1e01"]
+        for link, tokens in (("next", {"p": position}), ("previous", {"p": position, "r": 1})):
+            cursor = b64encode(json.dumps(tokens, separators=(",", ":")).encode()).decode()
+            response["properties"][link]["example"] = replace_query_param(
+                self.example_url, self.cursor_query_param, cursor
+            )
+        return response
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
