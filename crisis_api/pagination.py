@@ -161,8 +161,16 @@ class CursorPagination(pagination.CursorPagination):
             )
             return self._keyset(tokens)
         # binascii.Error and JSONDecodeError are ValueErrors; the Django field's errors are
-        # ValidationErrors; a date-time past year 9999 in UTC overflows.
-        except (UnicodeError, ValueError, TypeError, OverflowError, DjangoValidationError):
+        # ValidationErrors; a date-time past year 9999 in UTC overflows; JSON nested as deep
+        # as the length cap allows might reach the recursion limit.
+        except (
+            UnicodeError,
+            ValueError,
+            TypeError,
+            OverflowError,
+            RecursionError,
+            DjangoValidationError,
+        ):
             raise self._invalid_cursor() from None
 
     def _keyset(self, tokens) -> Keyset:

@@ -322,7 +322,7 @@ def test_timeline_refuses_a_crafted_cursor(position, make_incident, manager, cli
         _cursor('{"r": NaN}'),
         _cursor('{"p": "1"}'),  # not a list
         _cursor('["1"]'),  # not an object
-        _cursor("[" * 300 + "]" * 300),  # deeply nested
+        _cursor("[" * 374 + "]" * 374),  # nested as deep as the length cap allows
         _cursor('{"p": ["1"]'),  # truncated
         base64.b64encode(b'{"p": ["\xff"]}').decode(),  # not UTF-8
     ],
