@@ -1,6 +1,9 @@
 """The OpenAPI document generates without warnings, validates, and documents the contract."""
 
+import base64
+import json
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -145,3 +148,16 @@ def test_timeline_documents_its_pagination_and_incidents_their_etag(schema):
     assert {"cursor", "page_size"} <= {p["name"] for p in timeline["parameters"]}
     created = schema["paths"]["/api/v1/incidents/"]["post"]["responses"]["201"]
     assert set(created["headers"]) == {"ETag", "Location", "Idempotent-Replayed"}
+
+
+def test_the_example_links_of_cursor_pages_hold_cursors_the_lists_take(schema):
+    # DRF's own examples are its offset cursors, which the keyset pagination refuses.
+    page = schema["components"]["schemas"]["PaginatedIncidentList"]["properties"]
+    tokens = {
+        link: json.loads(base64.b64decode(parse_qs(urlsplit(page[link]["example"]).query)[
+            "cursor"][0], validate=True))
+        for link in ("next", "previous")
+    }  # fmt: skip
+
+    assert tokens["next"] == {"p": ["2026-11-25T10:00:00+00:00", tokens["next"]["p"][1]]}
+    assert tokens["previous"] == {**tokens["next"], "r": 1}

@@ -85,7 +85,7 @@ def explain(sql: str, params) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
         lines = [row[0] for row in cursor.fetchall()]
-    keep = re.compile(r"Scan|SubPlan|Execution Time|Sort Method|JIT:|Limit")
+    keep = re.compile(r"Scan|SubPlan|Execution Time|Sort Method|JIT:|Limit|Index Cond: \(ROW\(")
     return [line for line in lines if keep.search(line)]
 
 

@@ -1,6 +1,7 @@
 """Templates: placeholders (documented set, plain substitution) and /api/v1/templates/."""
 
 import base64
+import json
 
 import pytest
 
@@ -120,10 +121,31 @@ def test_a_cursor_whose_position_holds_a_nul_is_a_400(api, position):
     # The list is ordered by name, so the cursor's position is text: PostgreSQL refuses a NUL
     # in it (a 500 before), like every text field the API takes.
     Template.objects.create(name="T", language="fr", body="Bonjour.")
-    cursor = base64.b64encode(f"p={position}".encode()).decode()
+    keyset = {"p": [position, "fr", "0b0e0c52-7c4c-4c55-9d1b-3a3c0f6a1e01"]}
+    cursor = base64.b64encode(json.dumps(keyset).encode()).decode()
 
     response = api.get(URL, {"cursor": cursor})
 
     assert assert_problem(response, 400)["errors"] == {
         "cursor": ["Invalid cursor; follow the `next` or `previous` link of a page."]
     }
+
+
+def test_pages_of_templates_with_long_names_walk_to_the_end_and_back(api):
+    # The cursor holds (name, language, id); names of 120 characters outside the BMP still
+    # make a cursor the list takes (it is UTF-8, not percent-escapes, inside the base64).
+    long_name = "\U0001d538" * 119
+    Template.objects.bulk_create(
+        Template(name=long_name + suffix, language=language, body="Bonjour.")
+        for suffix, language in (("b", "fr"), ("a", "fr"), ("b", "en"), ("a", "en"), ("c", "fr"))
+    )
+    seen, url, params = [], URL, {"page_size": 2}
+    while url:
+        body = api.get(url, params).json()
+        seen.append([row["id"] for row in body["results"]])
+        url, params, last = body["next"], None, body
+    back = api.get(last["previous"]).json()
+
+    rows = list(Template.objects.order_by("name", "language", "id").values_list("id", flat=True))
+    assert [pk for page in seen for pk in page] == [str(pk) for pk in rows]
+    assert [row["id"] for row in back["results"]] == seen[-2]

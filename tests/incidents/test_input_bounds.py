@@ -6,6 +6,7 @@ before they reach the database.
 """
 
 import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -249,34 +250,54 @@ def _cursor(raw: str) -> str:
     return base64.b64encode(raw.encode()).decode()
 
 
+def _keyset(*values) -> str:
+    """A cursor as the pagination writes it: one value per ordering field."""
+    return _cursor(json.dumps({"p": list(values)}))
+
+
 INVALID_CURSOR = {"cursor": ["Invalid cursor; follow the `next` or `previous` link of a page."]}
+AN_ID = "0b0e0c52-7c4c-4c55-9d1b-3a3c0f6a1e01"
+A_TIME = "2026-11-25T10:00:00+00:00"
 
 
 @pytest.mark.parametrize(
     "position",
     [
-        "2026",
-        "abc",
-        "2026-11-25 10:00:00",  # naive
-        "0001-01-01 00:00:00+01:00",  # before year 1 in UTC
-        "9999-12-31 23:59:59-01:00",  # after year 9999 in UTC
-        "",
+        ("2026", AN_ID),
+        ("abc", AN_ID),
+        ("2026-11-25 10:00:00", AN_ID),  # naive
+        ("2026-11-25", AN_ID),  # a date
+        ("0001-01-01 00:00:00+01:00", AN_ID),  # before year 1 in UTC
+        ("9999-12-31 23:59:59-01:00", AN_ID),  # after year 9999 in UTC
+        ("", AN_ID),
+        (A_TIME, "not-a-uuid"),  # a tampered id
+        (A_TIME, AN_ID[:-1]),
+        (A_TIME, "1"),
+        (A_TIME, AN_ID + "\x00"),
+        (A_TIME, "\ud800"),  # a lone surrogate: no UTF-8 for PostgreSQL
+        (A_TIME, 1),  # not a string
+        (A_TIME, None),
+        (A_TIME, [AN_ID]),
+        (A_TIME,),  # one value short
+        (A_TIME, AN_ID, AN_ID),  # one too many
+        (),
     ],
 )
-def test_list_refuses_a_crafted_cursor(position, make_incident, manager, client_for):
+@pytest.mark.parametrize("ordering", ["-created_at", "next_due_at"])
+def test_list_refuses_a_crafted_cursor(position, ordering, make_incident, manager, client_for):
     make_incident(actor=manager)
 
-    response = client_for(manager).get(LIST, {"cursor": _cursor(f"p={position}")})
+    response = client_for(manager).get(LIST, {"ordering": ordering, "cursor": _keyset(*position)})
 
     assert_invalid(response, INVALID_CURSOR)
 
 
-@pytest.mark.parametrize("position", ["abc", "1.5", str(2**63), str(-(2**63) - 1), "1e3"])
+@pytest.mark.parametrize("position", ["abc", "1.5", str(2**63), str(-(2**63) - 1), "1e3", "", 1])
 def test_timeline_refuses_a_crafted_cursor(position, make_incident, manager, client_for):
     incident = make_incident(actor=manager)
 
     response = client_for(manager).get(
-        detail_url(incident, "timeline"), {"cursor": _cursor(f"p={position}")}
+        detail_url(incident, "timeline"), {"cursor": _keyset(position)}
     )
 
     assert_invalid(response, INVALID_CURSOR)
@@ -288,13 +309,27 @@ def test_timeline_refuses_a_crafted_cursor(position, make_incident, manager, cli
         "====",  # decodes to nothing: DRF read it as the first page
         "\x00",
         "A" * 3000,  # NUL bytes once decoded, and too long
-        _cursor("p=1&p=2"),  # a repeated key: DRF took the first
-        _cursor("p=1") + "\n",  # not strict base64
-        _cursor("x=1"),  # a key DRF never writes
-        _cursor("r=2&p=1"),
+        _keyset("1") + "\n",  # not strict base64
+        "é",  # not ASCII
+        _cursor("p=1"),  # DRF's cursor, from before the keyset
+        _cursor("o=25&p=2026-11-25+10%3A00%3A00%2B00%3A00"),
+        _cursor('{"p": ["1"], "p": ["2"]}'),  # a repeated key
+        _cursor('{"x": 1}'),  # a key the pagination never writes
+        _cursor("{}"),
+        _cursor('{"p": ["1"], "r": 2}'),
+        _cursor('{"p": ["1"], "r": true}'),
+        _cursor('{"p": ["1"], "r": 0}'),
+        _cursor('{"r": NaN}'),
+        _cursor('{"p": "1"}'),  # not a list
+        _cursor('["1"]'),  # not an object
+        _cursor("[" * 374 + "]" * 374),  # nested as deep as the length cap allows
+        _cursor('{"p": ["1"]'),  # truncated
+        base64.b64encode(b'{"p": ["\xff"]}').decode(),  # not UTF-8
     ],
-    ids=["padding", "nul", "long", "repeated", "newline", "unknown-key", "reverse-2"],
-)
+    ids=["padding", "nul", "long", "newline", "not-ascii", "drf", "drf-offset", "repeated",
+         "unknown-key", "empty-object", "reverse-2", "reverse-true", "reverse-0", "nan",
+         "not-a-list", "not-an-object", "nested", "truncated", "not-utf8"],
+)  # fmt: skip
 @pytest.mark.parametrize("where", ["list", "timeline"])
 def test_garbage_cursors_are_refused_not_read_as_the_first_page(
     where, cursor, make_incident, manager, client_for
@@ -305,6 +340,16 @@ def test_garbage_cursors_are_refused_not_read_as_the_first_page(
     response = client_for(manager).get(url, {"cursor": cursor})
 
     assert_invalid(response, INVALID_CURSOR)
+
+
+def test_a_well_formed_cursor_of_any_position_is_honoured(make_incident, manager, client_for):
+    # What the refusals above change is the values: these are of the right types.
+    make_incident(actor=manager)
+
+    response = client_for(manager).get(LIST, {"cursor": _keyset(A_TIME, AN_ID)})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["next"] is None
 
 
 def test_a_real_cursor_still_works(make_incident, manager, client_for):

@@ -100,12 +100,16 @@ def test_the_pages_of_each_order_are_index_scans(params, index, make_incident, c
     first_page = plan_of(page_query(client, {**params, "page_size": 1}))
     # A page further on: the cursor's position is a bound of the same index scan.
     cursor = parse_qs(urlsplit(first["next"]).query)["cursor"][0]
-    next_page = plan_of(page_query(client, {**params, "page_size": 1, "cursor": cursor}))
+    next_sql = page_query(client, {**params, "page_size": 1, "cursor": cursor})
+    next_page = plan_of(next_sql)
 
     assert f"Index Scan using {index}" in first_page or f"Index Scan Backward using {index}" in (
         first_page
     ), first_page
+    # The cursor's (value, id) bounds the same scan as a row comparison, nothing skipped.
     assert index in next_page, next_page
+    assert "Index Cond: (ROW(" in next_page, next_page
+    assert "OFFSET" not in next_sql, next_sql
 
 
 @postgres_only
