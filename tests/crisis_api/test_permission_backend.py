@@ -33,3 +33,20 @@ def test_superusers_have_every_permission_and_inactive_users_none(make_user):
     inactive = make_user("manager")
     inactive.is_active = False
     assert SingleQueryPermissionBackend().get_all_permissions(inactive) == set()
+
+
+def test_a_token_reads_its_users_permissions_afresh_on_every_request(make_user, client_for):
+    """The permissions come with the token, in its query: a role changed between two requests
+    holds for the second."""
+    from crisis_api.auth.roles import user_set_role
+
+    user = make_user("viewer")
+    client = client_for(user)
+    body = {"title": "Rumeur sur un rappel de produit"}
+    refused = client.post("/api/v1/incidents/", body, format="json")
+    assert refused.status_code == 403, refused.content
+    assert refused["Content-Type"].startswith("application/problem+json")
+    user_set_role(user=user, role="responder")
+    assert client.post("/api/v1/incidents/", body, format="json").status_code == 201
+    user.groups.clear()
+    assert client.get("/api/v1/incidents/").status_code == 403
