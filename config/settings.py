@@ -168,6 +168,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL compiles a query with LLVM once its estimated cost passes jit_above_cost: tens
+    # to hundreds of milliseconds of compiling for queries that run in a few (the service's
+    # are short, indexed reads). DJANGO_DB_JIT=on gives the server's setting back.
+    if not env.bool("DJANGO_DB_JIT", default=False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The owner role's URL, for `migrate` only (crisis_api/management/commands/migrate.py): the
 # service itself connects with DATABASE_URL as a role that may only read and append the audit

@@ -32,7 +32,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from incidents.models import IncidentReview
-from incidents.selectors import incidents_visible_to
+from incidents.selectors import CONFIDENTIAL_ACCESS, incidents_visible_to
 
 # The text fields a search reads, in the order the snippet shows them.
 TEXT_FIELDS = (
@@ -45,6 +45,9 @@ LANGUAGES = ("french", "english")
 START, STOP = "\x02", "\x03"
 SNIPPET_OPTIONS = {"max_words": 30, "min_words": 12, "max_fragments": 2}
 FRAGMENT_DELIMITER = " … "
+# How many of the most relevant results a search can page through (the pages' reach:
+# incidents.reviews.api.views.ReviewSearchPagination, ten pages of at most fifty).
+RANKED_RESULTS = 500
 # SQLite: at most this many words of a query count, each at most this long.
 SIMPLE_WORDS, SIMPLE_WORD_LENGTH = 10, 50
 SIMPLE_SNIPPET = 160  # characters of text shown around the first match
@@ -101,10 +104,11 @@ def _headline_sql(language: str) -> str:
 
 def reviews_visible_to(user) -> QuerySet[IncidentReview]:
     """Reviews of the incidents `user` may see, newest first, ready to serialise (one query)."""
-    return (
-        IncidentReview.objects.filter(incident__in=incidents_visible_to(user))
-        .select_related("incident", "reviewed_by")
-        .order_by("-incident__reviewed_at", "-pk")
+    reviews = IncidentReview.objects.all()
+    if not user.has_perm(CONFIDENTIAL_ACCESS):  # those who see every incident need no join
+        reviews = reviews.filter(incident__in=incidents_visible_to(user))
+    return reviews.select_related("incident", "reviewed_by").order_by(
+        "-incident__reviewed_at", "-pk"
     )
 
 
@@ -125,14 +129,42 @@ def _full_text(reviews, text):
             sql, [*[text] * len(LANGUAGES), options], output_field=TextField()
         )
     matched = RawSQL(f"({document.sql}) @@ ({query.sql})", query.params, BooleanField())
-    return (
-        reviews.filter(matched)
-        .annotate(
-            rank=RawSQL(f"ts_rank({STORED_DOCUMENT}, {query.sql})", query.params, FloatField()),
-            **headlines,
+    rank = RawSQL(f"ts_rank({STORED_DOCUMENT}, {query.sql})", query.params, FloatField())
+    if reviews.query.where:
+        # Something else narrows the reviews (who may see them, the filters), which needs each
+        # match's incident: PostgreSQL checks it lazily, in the order of the rank.
+        return (
+            reviews.filter(matched)
+            .annotate(rank=rank, **headlines)
+            .order_by("-rank", "-incident__reviewed_at", "-pk")
         )
-        .order_by("-rank", "-incident__reviewed_at", "-pk")
+    return _best_matches(reviews, matched, rank).annotate(**headlines)
+
+
+def _best_matches(reviews, matched, rank):
+    """Every review that matches, ranked (no condition but the match: no join), and only their
+    id, rank and time sorted to pick the RANKED_RESULTS best; their rows are read for those.
+
+    Sorting whole rows by rank spilled a common word's tens of thousands of matches to disk,
+    and PostgreSQL carries each match's document through a sort of a flattened subquery:
+    OFFSET 0 keeps it apart. Compiled on its own, since inside a subquery Django renames the
+    table that the raw SQL names (there it means the subquery's own rows). Ties are broken by
+    the review's created_at, which the review service writes with the incident's reviewed_at
+    (one time, in one transaction; a reviewed incident never changes again).
+    """
+    matches = (
+        reviews.filter(matched)
+        .annotate(match=F("pk"), match_rank=rank, match_time=F("created_at"))
+        .order_by()
+        .values("match", "match_rank", "match_time")
     )
+    sql, params = matches.query.get_compiler(using=reviews.db).as_sql()
+    best = RawSQL(
+        f'SELECT "m"."match" FROM ({sql} OFFSET 0) "m" ORDER BY "m"."match_rank" DESC, '
+        f'"m"."match_time" DESC, "m"."match" DESC LIMIT {RANKED_RESULTS + 1}',
+        params,
+    )
+    return reviews.filter(pk__in=best).annotate(rank=rank).order_by("-rank", "-created_at", "-pk")
 
 
 def simple_words(text: str) -> list[str]:

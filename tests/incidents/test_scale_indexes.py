@@ -140,3 +140,14 @@ def test_the_stored_review_document_is_the_indexed_one(make_incident, manager):
         reviews, equal = cursor.fetchone()
 
     assert reviews == equal == 1
+
+
+@postgres_only
+def test_the_stored_review_document_stays_in_the_row(db):
+    """Migration incidents 0011: storage MAIN, so ranking reads no TOAST table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = "
+            "'incidents_incidentreview'::regclass AND attname = 'search_document'"
+        )
+        assert cursor.fetchone() == ("m",)

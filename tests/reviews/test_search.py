@@ -265,3 +265,13 @@ def test_a_page_is_one_query_whatever_its_size(
         make_review(lessons_learned="A refund and an apology.")
     with django_assert_num_queries(2):
         assert len(search(client, **params)["results"]) == 20
+
+
+def test_the_pages_reach_no_further_than_the_results_ranked():
+    """The search keeps the RANKED_RESULTS best matches (and one more, saying whether a page
+    follows): as many as the last page can end at."""
+    from incidents.reviews.api.views import ReviewSearchPagination
+    from incidents.reviews.selectors import RANKED_RESULTS
+
+    pages = ReviewSearchPagination
+    assert pages.max_pages * pages.max_page_size == RANKED_RESULTS

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from incidents.migrations import __name__ as migrations_package
 from incidents.models import IncidentReview
+from incidents.reviews import selectors
 from incidents.reviews.selectors import document_sql, reviews_matching
 from tests.concurrency import POSTGRES_ONLY
 
@@ -75,3 +76,41 @@ def test_the_migration_indexes_the_document_column_for_column():
 
     unqualified = document_sql().replace('"incidents_incidentreview".', "").replace('"', "")
     assert unqualified == migration.DOCUMENT
+
+
+def test_the_ranking_is_the_same_whoever_searches(
+    make_review, client_for, manager, viewer, monkeypatch
+):
+    """A manager's search ranks every match alone (incidents.reviews.selectors._best_matches);
+    a viewer's checks who may see each one as well: the same order, ranks and ties."""
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    counts = [1, 2, 1, 3, 1, 2]  # how many times each review says "refund"
+    with time_machine.travel(datetime(2026, 11, 1, tzinfo=UTC), tick=False) as clock:
+        for n, times in enumerate(counts):
+            text = {**OTHER, "title": f"Review {n}", "lessons_learned": "A refund. " * times}
+            make_review(**text)
+            clock.shift(timedelta(hours=1))
+        make_review(**OTHER)
+
+    def ranked(client, **params):
+        response = client.get(URL, {"q": "refund", **params})
+        assert response.status_code == 200, response.json()
+        return [(r["incident"]["title"], r["rank"]) for r in response.json()["results"]]
+
+    as_manager, as_viewer = ranked(client_for(manager)), ranked(client_for(viewer))
+
+    assert as_manager == as_viewer
+    # Most occurrences first; among equal ranks, the newest review first.
+    assert [title for title, _rank in as_manager] == [
+        "Review 3", "Review 5", "Review 1", "Review 4", "Review 2", "Review 0",
+    ]  # fmt: skip
+    assert as_manager[0][1] > as_manager[1][1] == as_manager[2][1] > as_manager[3][1] > 0
+    client = client_for(manager)
+    assert ranked(client, page_size=4) + ranked(client, page_size=4, page=2) == as_manager
+    # The best are picked before the rows are read: with room for three (and one more, which
+    # says whether a page follows), the same four.
+    monkeypatch.setattr(selectors, "RANKED_RESULTS", 3)
+    assert ranked(client) == as_manager[:4]
