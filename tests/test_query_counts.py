@@ -341,11 +341,11 @@ class Case:
 # Every request starts with the same query: the bearer token with its user and the caller's
 # permissions. `why` names the others.
 CASES = [
-    Case("incidents_list", incidents, 4, "the page, its participants, its action summaries"),
+    Case("incidents_list", incidents, 3, "the page (with participants), its action summaries"),
     Case(
         "incidents_list",
         incidents_naming_originals,
-        5,
+        4,
         "the same for a participant (confidential rows) + which of the originals its "
         "duplicates name the caller may see",
         role="participant",
@@ -353,7 +353,7 @@ CASES = [
     Case(
         "incidents_list",
         incidents,
-        4,
+        3,
         "the same filtered, searched and ordered",
         params=(("status", "reviewed"), ("ordering", "-next_due_at"), ("q", "back")),
     ),

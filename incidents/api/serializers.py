@@ -125,11 +125,7 @@ class IncidentListSerializer(serializers.ListSerializer):
         ids = [incident.pk for incident in incidents]
         mark_visible_originals(incidents, user=self.context["request"].user)
         summaries = actions_summaries(incident_ids=ids, now=represent.now)
-        participants = participant_names(incident_ids=ids)
-        return [
-            represent(incident, summaries[incident.pk], participants[incident.pk])
-            for incident in incidents
-        ]
+        return [represent(incident, summaries[incident.pk]) for incident in incidents]
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -333,10 +329,12 @@ class IncidentRepresentation:
             ],
         }
 
-    def __call__(self, incident: Incident, actions=None, participants=None) -> dict:
-        """The incident's representation; `actions` (its ActionsSummary) and `participants`
-        (their usernames) when the page has read them already."""
+    def __call__(self, incident: Incident, actions=None) -> dict:
+        """The incident's representation; `actions` (its ActionsSummary) when the page has read
+        them already. Participants are read with the incident (`participant_usernames`), or
+        here when it was read without them."""
         dt = self.datetime
+        participants = getattr(incident, "participant_usernames", None)
         if participants is None:
             participants = participant_names(incident_ids=[incident.pk])[incident.pk]
         duplicate_of = incident.duplicate_of_id
