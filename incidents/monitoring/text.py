@@ -49,7 +49,8 @@ def words(text: str) -> list[str]:
     punctuation and emoji left out."""
     text = _TAG.sub(" ", _URL.sub(" ", text))
     text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():  # no ASCII character combines: a Python call per character saved
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return _WORD.findall(text)
 
 
