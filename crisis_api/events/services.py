@@ -10,7 +10,7 @@ from crisis_api.events.hashing import event_hash, to_json_value
 from crisis_api.events.hooks import notify_appended
 from crisis_api.models import Event, EventStream
 from crisis_api.request_id import current_request_id
-from crisis_api.rollups import unnest
+from crisis_api.rollups import insert_ignoring, unnest
 
 SYSTEM_STREAM = "system"
 
@@ -106,8 +106,10 @@ def events_append(events: list[NewEvent]) -> list[Event]:
         return []
     names = sorted({event.stream for event in events})
     with transaction.atomic(savepoint=False):
-        EventStream.objects.bulk_create(
-            [EventStream(name=name) for name in names], ignore_conflicts=True
+        insert_ignoring(
+            EventStream,
+            [{"name": name, "last_sequence": 0, "last_hash": Event.GENESIS_HASH} for name in names],
+            ("name", "last_sequence", "last_hash"),
         )
         heads = {
             head.name: head
