@@ -50,6 +50,12 @@ def text_array(values: list[str]) -> str | None:
     return '{"' + joined.replace("\\", "\\\\").replace('"', '\\"').replace("\x00", '","') + '"}'
 
 
+def _whole_offsets(values: list[datetime]) -> bool:
+    """Every datetime is aware, with an offset of whole seconds (which PostgreSQL reads)."""
+    offsets = {*map(_OFFSET, values)}  # a handful of distinct offsets
+    return all(offset is not None and not offset.microseconds for offset in offsets)
+
+
 def unnest(connection, fields, rows: Sequence[dict]) -> tuple[str, list]:
     """`SELECT * FROM UNNEST(%s::type[], …)` and its parameters (a list per column) for
     inserting `rows` (dicts by field name) on PostgreSQL, as Django's bulk_create does."""
@@ -67,7 +73,7 @@ def unnest(connection, fields, rows: Sequence[dict]) -> tuple[str, list]:
             values = text_array(values) or values
         elif kind == "UUIDField" and kinds <= _UUID:
             values = "{" + ",".join(map(str, values)) + "}"
-        elif kind == "DateTimeField" and kinds <= _DATETIME and None not in map(_OFFSET, values):
+        elif kind == "DateTimeField" and kinds <= _DATETIME and _whole_offsets(values):
             # Aware: the offset written, the instant exact.
             values = "{" + ",".join(map(datetime.isoformat, values)) + "}"
         elif kind == "JSONField" and field.encoder is None and None not in values:
@@ -149,8 +155,9 @@ def add_to(model: type[models.Model], rows: Iterable[dict], *, add: Sequence[str
     """Add each row's `add` columns to the stored row with its primary key (`pk`).
 
     On PostgreSQL one UPDATE joined to the rows' arrays (the statement is planned once, not
-    once per row); elsewhere one UPDATE per row, in key order. The caller holds the rows' locks
-    (ingestion locks its incidents in id order first): the join's order cannot deadlock."""
+    once per row) when no key repeats; else, and elsewhere, one UPDATE per row, in key order.
+    The caller holds the rows' locks (ingestion locks its incidents in id order first): the
+    join's order cannot deadlock."""
     rows = sorted(rows, key=lambda row: str(row["pk"]))
     if not rows:
         return
@@ -158,7 +165,8 @@ def add_to(model: type[models.Model], rows: Iterable[dict], *, add: Sequence[str
     quote = connection.ops.quote_name
     table, pk = quote(meta.db_table), meta.pk
     columns = [quote(meta.get_field(name).column) for name in add]
-    if connection.vendor == "postgresql":
+    keys = [row["pk"] for row in rows]
+    if connection.vendor == "postgresql" and len(set(keys)) == len(keys):  # a row per key
         fields = [pk, *(meta.get_field(name) for name in add)]
         source, params = unnest(
             connection, fields, [{pk.name: row["pk"], **{n: row[n] for n in add}} for row in rows]

@@ -9,7 +9,8 @@ import pytest
 from django.db import DataError, connection
 
 from crisis_api.models import EventStream
-from crisis_api.rollups import text_array, unnest
+from crisis_api.rollups import add_to, text_array, unnest
+from incidents.models import Incident
 from incidents.monitoring.models import Signal
 
 TEXTS = [
@@ -77,3 +78,36 @@ def test_a_text_with_nul_is_refused_as_before():
     assert params == [["a\x00b"]]  # left to the driver, which refuses it
     with pytest.raises(DataError), connection.cursor() as cursor:
         cursor.execute(source, params)
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_aware_datetimes_with_a_sub_second_offset_are_left_to_the_driver():
+    odd = timezone(timedelta(hours=1, microseconds=5))
+    fields = [Signal._meta.get_field("observed_at")]
+    moment = datetime(2026, 11, 25, 9, 12, tzinfo=odd)
+    _source, params = unnest(connection, fields, [{"observed_at": moment}])
+    assert params == [[moment]]
+
+
+@pytest.mark.django_db
+def test_add_to_adds_every_row_of_a_repeated_key_too(make_incident):
+    """One row per key takes PostgreSQL's joined UPDATE; a key given twice adds twice."""
+    first, second = make_incident(), make_incident()
+    add_to(
+        Incident,
+        [
+            {"pk": first.pk, "signal_count": 2, "signal_reach": 10},
+            {"pk": second.pk, "signal_count": 1, "signal_reach": 0},
+        ],
+        add=("signal_count", "signal_reach"),
+    )
+    add_to(
+        Incident,
+        [{"pk": first.pk, "signal_count": 1, "signal_reach": 5}] * 2,
+        add=("signal_count", "signal_reach"),
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.signal_count, first.signal_reach) == (4, 20)
+    assert (second.signal_count, second.signal_reach) == (1, 0)
