@@ -6,7 +6,10 @@ writes that statement for PostgreSQL and SQLite (both have INSERT … ON CONFLIC
 Rows are sent in key order, so two writers adding to the same rows wait, never deadlock.
 """
 
+import json
 from collections.abc import Iterable, Sequence
+from datetime import datetime
+from uuid import UUID
 
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
@@ -24,6 +27,34 @@ _INTEGERS = {
     "PositiveIntegerField",
 }  # fmt: skip
 
+_TEXTS = {"CharField", "TextField", "URLField"}
+_INT, _STR, _UUID, _DATETIME = (
+    frozenset({int}),
+    frozenset({str}),
+    frozenset({UUID}),
+    frozenset({datetime}),
+)
+_OFFSET = datetime.utcoffset
+
+
+def text_array(values: list[str]) -> str | None:
+    """The PostgreSQL array literal of `values` (strings), each element quoted with its
+    backslashes and double quotes escaped, written by C string methods (the driver's list
+    dumper makes a Python call per element); None when a value holds a NUL, which PostgreSQL
+    text refuses (the driver then says so)."""
+    if not values:
+        return "{}"
+    joined = "\x00".join(values)
+    if joined.count("\x00") != len(values) - 1:
+        return None
+    return '{"' + joined.replace("\\", "\\\\").replace('"', '\\"').replace("\x00", '","') + '"}'
+
+
+def _whole_offsets(values: list[datetime]) -> bool:
+    """Every datetime is aware, with an offset of whole seconds (which PostgreSQL reads)."""
+    offsets = {*map(_OFFSET, values)}  # a handful of distinct offsets
+    return all(offset is not None and not offset.microseconds for offset in offsets)
+
 
 def unnest(connection, fields, rows: Sequence[dict]) -> tuple[str, list]:
     """`SELECT * FROM UNNEST(%s::type[], …)` and its parameters (a list per column) for
@@ -34,9 +65,21 @@ def unnest(connection, fields, rows: Sequence[dict]) -> tuple[str, list]:
         types.append(field.db_type(connection).split("(")[0])
         values = [row[field.name] for row in rows]
         kind = target.get_internal_type()
-        if kind in _INTEGERS and all(type(value) is int for value in values):
+        kinds = {*map(type, values)}  # gathered at C speed, as the checks below
+        if kind in _INTEGERS and kinds <= _INT:
             # An integer array as one text literal: the driver dumps a list in Python.
             values = "{" + ",".join(map(str, values)) + "}"
+        elif kind in _TEXTS and kinds <= _STR:
+            values = text_array(values) or values
+        elif kind == "UUIDField" and kinds <= _UUID:
+            values = "{" + ",".join(map(str, values)) + "}"
+        elif kind == "DateTimeField" and kinds <= _DATETIME and _whole_offsets(values):
+            # Aware: the offset written, the instant exact.
+            values = "{" + ",".join(map(datetime.isoformat, values)) + "}"
+        elif kind == "JSONField" and field.encoder is None and None not in values:
+            # The JSON text Django's adapter would send (json.dumps), as an array of text.
+            dumped = text_array(["{}" if value == {} else json.dumps(value) for value in values])
+            values = dumped or [field.get_db_prep_save(value, connection) for value in values]
         elif kind not in _AS_IS:
             values = [field.get_db_prep_save(value, connection) for value in values]
         params.append(values)
@@ -55,7 +98,7 @@ def rollup_add(
 ) -> None:
     """Insert each row, or add its `add` columns to the stored row with the same `keys` and
     keep the smaller `least` and the larger `greatest` values (NULL: none yet)."""
-    rows = sorted(rows, key=lambda row: tuple(str(row[key]) for key in keys))
+    rows = sorted(rows, key=lambda row: tuple(map(str, map(row.__getitem__, keys))))
     if not rows:
         return
     meta = model._meta
@@ -109,20 +152,42 @@ def rollup_add(
 
 
 def add_to(model: type[models.Model], rows: Iterable[dict], *, add: Sequence[str]) -> None:
-    """Add each row's `add` columns to the stored row with its primary key (`pk`), in key
-    order: one UPDATE sent for every row (executemany; the PostgreSQL driver pipelines them)."""
+    """Add each row's `add` columns to the stored row with its primary key (`pk`).
+
+    On PostgreSQL one UPDATE joined to the rows' arrays (the statement is planned once, not
+    once per row) when no key repeats; else, and elsewhere, one UPDATE per row, in key order.
+    The caller holds the rows' locks (ingestion locks its incidents in id order first): the
+    join's order cannot deadlock."""
     rows = sorted(rows, key=lambda row: str(row["pk"]))
     if not rows:
         return
     meta = model._meta
     quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), meta.pk
     columns = [quote(meta.get_field(name).column) for name in add]
+    keys = [row["pk"] for row in rows]
+    if connection.vendor == "postgresql" and len(set(keys)) == len(keys):  # a row per key
+        fields = [pk, *(meta.get_field(name) for name in add)]
+        source, params = unnest(
+            connection, fields, [{pk.name: row["pk"], **{n: row[n] for n in add}} for row in rows]
+        )
+        names = ["pk", *(f"v{i}" for i in range(len(add)))]
+        statement = (
+            f"UPDATE {table} SET "
+            + ", ".join(
+                f"{column} = {table}.{column} + new.v{i}" for i, column in enumerate(columns)
+            )
+            + f" FROM ({source}) AS new ({', '.join(names)})"
+            + f" WHERE {table}.{quote(pk.column)} = new.pk"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+        return
     statement = (
-        f"UPDATE {quote(meta.db_table)} SET "
+        f"UPDATE {table} SET "
         + ", ".join(f"{column} = {column} + %s" for column in columns)
-        + f" WHERE {quote(meta.pk.column)} = %s"
+        + f" WHERE {quote(pk.column)} = %s"
     )
-    pk = meta.pk
     params = [[*(row[name] for name in add), pk.get_db_prep_value(row["pk"], connection)]
               for row in rows]  # fmt: skip
     with connection.cursor() as cursor:

@@ -217,15 +217,19 @@ def _assign_clusters(items: list[_Item]) -> None:
     if not items:
         return
     fingerprints = {item.fingerprint for item in items}
-    known = {
-        c.fingerprint: c.pk
-        for c in SignalCluster.objects.filter(fingerprint__in=one_of(fingerprints, "text"))
-    }
-    item_bands = {
-        item.index: text.bands(item.shingles)
-        for item in items
-        if item.fingerprint not in known and item.shingles
-    }
+    known = dict(
+        SignalCluster.objects.filter(fingerprint__in=one_of(fingerprints, "text")).values_list(
+            "fingerprint", "pk"
+        )
+    )
+    banded = [item for item in items if item.fingerprint not in known and item.shingles]
+    item_bands = dict(
+        zip(
+            [item.index for item in banded],
+            text.bands_of_many([item.shingles for item in banded]),
+            strict=True,
+        )
+    )
     all_bands = {band for bands in item_bands.values() for band in bands}
     # Band key -> the stored clusters and the clusters this batch seeds that hold it.
     by_band: dict[int, list] = defaultdict(list)
@@ -272,18 +276,18 @@ def _assign_clusters(items: list[_Item]) -> None:
     locked = {}
     if seeded or stored_ids:
         wanted = Q(fingerprint__in=one_of(seeded, "text")) | Q(pk__in=one_of(stored_ids, "bigint"))
-        locked = {
-            c.fingerprint: c.pk
-            for c in SignalCluster.objects.select_for_update()
+        locked = dict(
+            SignalCluster.objects.select_for_update()
             .filter(wanted)
             .order_by("pk")
-            .only("pk", "fingerprint")
-        }
-    bands_rows = sorted(
-        ({"band": band, "cluster": locked[fp]} for fp, bands in seeded.items() for band in bands),
-        key=lambda row: (row["band"], row["cluster"]),
+            .values_list("fingerprint", "pk")
+        )
+    pairs = sorted((band, locked[fp]) for fp, bands in seeded.items() for band in bands)
+    insert_ignoring(
+        SignalClusterBand,
+        [{"band": band, "cluster": cluster} for band, cluster in pairs],
+        ("cluster", "band"),
     )
-    insert_ignoring(SignalClusterBand, bands_rows, ("cluster", "band"))
     for item in items:
         value = chosen[item.index]
         item.cluster_id = value if isinstance(value, int) else locked[value]
