@@ -222,14 +222,11 @@ def _assign_clusters(items: list[_Item]) -> None:
             "fingerprint", "pk"
         )
     )
-    banded = [item for item in items if item.fingerprint not in known and item.shingles]
-    item_bands = dict(
-        zip(
-            [item.index for item in banded],
-            text.bands_of_many([item.shingles for item in banded]),
-            strict=True,
-        )
-    )
+    item_bands = {
+        item.index: text.bands(item.shingles)
+        for item in items
+        if item.fingerprint not in known and item.shingles
+    }
     all_bands = {band for bands in item_bands.values() for band in bands}
     # Band key -> the stored clusters and the clusters this batch seeds that hold it.
     by_band: dict[int, list] = defaultdict(list)

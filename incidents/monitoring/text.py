@@ -105,56 +105,6 @@ def bands(shingles: frozenset[str]) -> list[int]:
     return _keys([min([(a * h + b) % _PRIME for h in hashed]) for a, b in _PERMUTATIONS])
 
 
-def bands_of_many(sets: list[frozenset[str]]) -> list[list[int]]:
-    """bands() of each set: the same keys, computed for all the texts of a batch at once with
-    numpy when it is installed (a batch of 500 posts, 11,000 bigrams: 36 ms in Python, 7 ms
-    with numpy)."""
-    if _np is None:
-        return [bands(shingles) for shingles in sets]
-    np = _np
-    wanted = [shingles for shingles in sets if shingles]
-    if not wanted:
-        return [[] for _ in sets]
-    hashed = np.array(
-        [zlib.crc32(shingle.encode()) for shingles in wanted for shingle in shingles],
-        dtype=np.uint64,
-    )
-    # (a·h + b) mod p exactly in 64 bits (a row per permutation, a column per bigram), with
-    # p = 2^61 - 1 and h < 2^32: a = a_hi·2^32 + a_lo; 2^61 ≡ 1, so for t = a_hi·h < 2^61,
-    # t·2^32 ≡ (t >> 29) + ((t mod 2^29) << 32); and x ≡ (x mod 2^61) + (x >> 61). Every sum
-    # stays below 2^63; the operations write in place (fewer arrays to allocate).
-    high = _A_HIGH * hashed
-    value = high >> _29
-    high &= _LOW29
-    high <<= _32
-    value += high
-    low = np.multiply(_A_LOW, hashed, out=high)
-    value += low & _P
-    low >>= _61
-    value += low
-    value += _B
-    low = np.bitwise_and(value, _P, out=low)
-    value >>= _61
-    value += low
-    np.subtract(value, _P, out=value, where=value >= _P)
-    starts = np.zeros(len(wanted), dtype=np.int64)
-    np.cumsum([len(shingles) for shingles in wanted[:-1]], out=starts[1:])
-    minima = iter(np.minimum.reduceat(value, starts, axis=1).T.tolist())
-    return [_keys(next(minima)) if shingles else [] for shingles in sets]
-
-
-try:  # an optional speed-up: bands_of_many gives the same keys without it
-    import numpy as _np
-except ImportError:  # pragma: no cover - depends on the environment
-    _np = None
-else:
-    _A_HIGH = _np.array([[a >> 32] for a, _b in _PERMUTATIONS], dtype=_np.uint64)
-    _A_LOW = _np.array([[a & 0xFFFFFFFF] for a, _b in _PERMUTATIONS], dtype=_np.uint64)
-    _B = _np.array([[b] for _a, b in _PERMUTATIONS], dtype=_np.uint64)
-    _P = _np.uint64(_PRIME)
-    _29, _32, _61, _LOW29 = (_np.uint64(n) for n in (29, 32, 61, (1 << 29) - 1))
-
-
 def url_normalised(url: str) -> str:
     """The URL as a key: no scheme, host in lower case without `www.` or a default port,
     no trailing slash, no fragment, tracking parameters (utm_*, fbclid…) removed and the rest

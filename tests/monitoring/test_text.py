@@ -1,7 +1,5 @@
 """Near-identical text on crafted pairs, in French and English; URL keys."""
 
-import random
-
 import pytest
 
 from incidents.monitoring import text
@@ -76,29 +74,6 @@ def test_bands_are_stable_across_processes():
 
 
 PINNED_BANDS = [1346978930425173619, -9095907741891730682]
-
-
-def _batch_of_sets():
-    rng = random.Random(5)
-    vocabulary = [f"w{n}" for n in range(300)] + ["été", "naïve", "😀", "a\\b", '"q"']
-    texts = [
-        " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 40))) for _ in range(300)
-    ]
-    return [text.bigrams(t) for t in texts] + [frozenset(), frozenset({"x y"})]
-
-
-@pytest.mark.parametrize("with_numpy", [True, False])
-def test_bands_of_many_are_the_bands_of_each(monkeypatch, with_numpy):
-    """All at once (numpy when installed, or each in Python) gives bands() of every set, an
-    empty list for an empty set."""
-    if with_numpy and text._np is None:
-        pytest.skip("numpy is not installed")
-    if not with_numpy:
-        monkeypatch.setattr(text, "_np", None)
-    sets = _batch_of_sets()
-    assert text.bands_of_many(sets) == [text.bands(s) for s in sets]
-    assert text.bands_of_many([]) == []
-    assert text.bands_of_many([frozenset()]) == [[]]
 
 
 @pytest.mark.parametrize(
