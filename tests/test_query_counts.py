@@ -326,7 +326,7 @@ class Case:
     operation: str  # the operationId in the schema
     build: Callable[..., str]
     queries: int | dict[str, int]  # or one per database vendor
-    why: str  # what the queries are, after the token (with the caller's permissions)
+    why: str  # what the queries are, after the token and the caller's permissions
     role: str = "manager"
     page: int | None = 25  # rows a full page holds (None: not a page)
     params: tuple[tuple[str, str], ...] = ()
@@ -338,14 +338,14 @@ class Case:
         return f"{self.operation}-{self.build.__name__}-{self.role}{'-' + suffix if suffix else ''}"
 
 
-# Every request starts with the same query: the bearer token with its user and the caller's
-# permissions. `why` names the others.
+# Every request starts with the same two queries: the bearer token with its user, and the
+# caller's permissions. `why` names the others.
 CASES = [
-    Case("incidents_list", incidents, 3, "the page (with participants), its action summaries"),
+    Case("incidents_list", incidents, 4, "the page (with participants), its action summaries"),
     Case(
         "incidents_list",
         incidents_naming_originals,
-        4,
+        5,
         "the same for a participant (confidential rows) + which of the originals its "
         "duplicates name the caller may see",
         role="participant",
@@ -353,47 +353,47 @@ CASES = [
     Case(
         "incidents_list",
         incidents,
-        3,
+        4,
         "the same filtered, searched and ordered",
         params=(("status", "reviewed"), ("ordering", "-next_due_at"), ("q", "back")),
     ),
-    Case("incidents_timeline_retrieve", timeline, 3, "the incident, the page (with actors)"),
+    Case("incidents_timeline_retrieve", timeline, 4, "the incident, the page (with actors)"),
     Case(
         "incidents_timeline_retrieve",
         timeline_naming_an_incident,
-        4,
+        5,
         "+ which of the incidents the page names the caller may see",
     ),
-    Case("incidents_actions_list", incident_actions, 3, "the incident, the page (with users)"),
+    Case("incidents_actions_list", incident_actions, 4, "the incident, the page (with users)"),
     Case(
         "incidents_communications_list",
         incident_communications,
-        3,
+        4,
         "the incident, the page (with users)",
     ),
-    Case("incidents_signals_list", incident_signals, 3, "the incident, the page", role="viewer"),
-    Case("templates_list", templates, 2, "the page"),
-    Case("reviews_search", reviews, 2, "the page (with incidents and reviewers)", page=20),
+    Case("incidents_signals_list", incident_signals, 4, "the incident, the page", role="viewer"),
+    Case("templates_list", templates, 3, "the page"),
+    Case("reviews_search", reviews, 3, "the page (with incidents and reviewers)", page=20),
     Case(
         "reviews_search",
         reviews,
-        2,
+        3,
         "the page, ranked, with snippets",
         page=20,
         params=(("q", "backlash"),),
     ),
-    Case("tokens_list", tokens, 2, "the page (with users)"),
-    Case("webhooks_list", webhooks_list, 2, "the page"),
+    Case("tokens_list", tokens, 3, "the page (with users)"),
+    Case("webhooks_list", webhooks_list, 3, "the page"),
     Case(
-        "webhooks_deliveries_list", webhook_deliveries, 4, "the endpoint, the page, their attempts"
+        "webhooks_deliveries_list", webhook_deliveries, 5, "the endpoint, the page, their attempts"
     ),
-    Case("audit_checkpoints_list", audit_checkpoints, 2, "the page"),
+    Case("audit_checkpoints_list", audit_checkpoints, 3, "the page"),
     # Aggregates: one query per figure, whatever they add up.
     Case(
         "metrics_retrieve",
         metrics,
-        {"sqlite": 6, "postgresql": 5},
-        "counts by status, times and signals, weekly trend, communications, compensations "
+        {"sqlite": 7, "postgresql": 6},
+        "counts by status, times, weekly trend, signals, communications, compensations "
         "(PostgreSQL computes the percentiles in the query SQLite reads rows for)",
         page=None,
         many=AGGREGATED,
@@ -401,7 +401,7 @@ CASES = [
     Case(
         "incidents_signals_summary",
         signals_summary,
-        6,
+        7,
         "the incident, hourly tallies, clusters, author count, top authors",
         page=None,
         role="viewer",
@@ -410,7 +410,7 @@ CASES = [
     Case(
         "incidents_assessment_suggestion",
         assessment_suggestion,
-        6,
+        7,
         "the same tallies as the summary",
         page=None,
         many=AGGREGATED,
@@ -418,7 +418,7 @@ CASES = [
     Case(
         "incidents_report",
         report,
-        10,
+        11,
         "the incident, the signal tallies (4), events, communications, actions, compensations",
         page=None,
         many=AGGREGATED,
@@ -426,7 +426,7 @@ CASES = [
     Case(
         "incidents_timeline_verify_retrieve",
         timeline_verification,
-        5,
+        6,
         "the incident, the stream's head, its events, the incident's state",
         page=None,
         many=AGGREGATED,

@@ -4,10 +4,9 @@ import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from crisis_api.auth.backends import cache_permissions, permission_names
 from crisis_api.models import ApiToken
 
 TOKEN_PREFIX = "crisis_"
@@ -19,11 +18,9 @@ def token_digest(secret: str) -> str:
 
 
 def api_token_find(secret: str) -> ApiToken | None:
-    """The active token with this secret, with its user and the user's permissions, in one
-    query; None otherwise."""
-    token = (
+    """The active token with this secret, with its user, in one query; None otherwise."""
+    return (
         ApiToken.objects.select_related("user")
-        .annotate(permission_names=permission_names(OuterRef(OuterRef("user_id"))))
         .filter(
             digest=token_digest(secret),
             revoked_at__isnull=True,
@@ -32,9 +29,6 @@ def api_token_find(secret: str) -> ApiToken | None:
         )
         .first()
     )
-    if token is not None:
-        cache_permissions(token.user, token.permission_names)
-    return token
 
 
 def api_token_touch(*, token: ApiToken, now: datetime | None = None) -> bool:

@@ -120,8 +120,8 @@ def test_the_incident_list_reads_every_summary_in_one_query(role, make_incident,
         make_action(incident, due_at=NOW)
     hundred = _queries(client, "/api/v1/incidents/", {"page_size": 100})
 
-    # token with permissions, the page (participants too), the actions' summaries (GROUP BY)
-    assert one == hundred == 3
+    # token, permissions, the page (participants too), the actions' summaries (GROUP BY)
+    assert one == hundred == 4
 
 
 def test_the_incident_detail_reads_its_summary_in_one_query(make_incident, make_action,
@@ -133,7 +133,7 @@ def test_the_incident_detail_reads_its_summary_in_one_query(make_incident, make_
     for i in range(30):
         make_action(incident, **_money("1.00", "EUR" if i % 2 else "USD"))
 
-    assert none == _queries(client, url) == 3  # token with permissions, incident, actions
+    assert none == _queries(client, url) == 4  # token, permissions, incident, actions
 
 
 @pytest.mark.parametrize("count", [1, 60])
@@ -146,7 +146,7 @@ def test_the_action_list_takes_a_fixed_number_of_queries(count, make_incident, m
         make_action(incident, owner=owner if i % 2 else None)
     client = client_for(viewer)
 
-    with django_assert_num_queries(3):  # token with permissions, incident, page
+    with django_assert_num_queries(4):  # token, permissions, incident, page
         response = client.get(incident_actions_url(incident), {"page_size": 100})
 
     assert len(response.json()["results"]) == count
@@ -158,7 +158,7 @@ def test_the_action_detail_takes_a_fixed_number_of_queries(make_action, make_use
     action = make_action(owner=make_user("responder"))
     client = client_for(viewer)
 
-    with django_assert_num_queries(2):  # token with permissions, the action (with its users)
+    with django_assert_num_queries(3):  # token, permissions, the action (with its users)
         response = client.get(f"/api/v1/actions/{action.pk}/")
 
     assert response.status_code == 200

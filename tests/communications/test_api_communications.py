@@ -227,7 +227,7 @@ def test_the_list_takes_a_fixed_number_of_queries(
 ):
     for _ in range(count):
         make_communication("approved", incident=incident)
-    with django_assert_num_queries(3):  # token with permissions, incident, page
+    with django_assert_num_queries(4):  # token, permissions, incident, page
         response = api.get(incident_url(incident))
     assert len(response.json()["results"]) == count
 

@@ -77,7 +77,7 @@ def test_list_costs_a_fixed_number_of_queries(
         checkpoint_create()
     client = client_for(manager)
 
-    with django_assert_num_queries(2):  # the token with the permissions, the page
+    with django_assert_num_queries(3):  # the token, the permissions, the page
         response = client.get(LIST)
 
     assert len(response.json()["results"]) == count
@@ -233,8 +233,8 @@ def test_verify_costs_a_fixed_number_of_queries(
     document = checkpoint_create().document
     client = client_for(manager)
 
-    # The token with the permissions, the heads, the events, the incidents.
-    with django_assert_num_queries(4):
+    # The token, the permissions, the heads, the events, the incidents.
+    with django_assert_num_queries(5):
         response = client.post(VERIFY, document, format="json")
 
     assert response.json()["valid"] is True

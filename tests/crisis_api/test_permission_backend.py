@@ -35,9 +35,8 @@ def test_superusers_have_every_permission_and_inactive_users_none(make_user):
     assert SingleQueryPermissionBackend().get_all_permissions(inactive) == set()
 
 
-def test_a_token_reads_its_users_permissions_afresh_on_every_request(make_user, client_for):
-    """The permissions come with the token, in its query: a role changed between two requests
-    holds for the second."""
+def test_a_tokens_permissions_are_read_afresh_on_every_request(make_user, client_for):
+    """A role changed between two requests holds for the second."""
     from crisis_api.auth.roles import user_set_role
 
     user = make_user("viewer")

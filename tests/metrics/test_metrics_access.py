@@ -178,10 +178,10 @@ def test_french_errors(frozen, viewer, client_for):
 def test_a_fixed_number_of_queries_whatever_the_data(
     history, client_for, manager, viewer, django_assert_num_queries
 ):
-    """Token (with permissions), then: the incidents' aggregate (their signals included), per
+    """Token and permissions, then: the incidents' aggregate (their signals included), per
     week, communications, compensations; SQLite reads the incidents' times for the
     percentiles."""
-    expected = 1 + 4 + (0 if connection.vendor == "postgresql" else 1)
+    expected = 2 + 4 + (0 if connection.vendor == "postgresql" else 1)
     clients = {user: client_for(user) for user in (manager, viewer)}
 
     def measure():

@@ -114,7 +114,7 @@ def test_the_list_takes_a_fixed_number_of_queries(
         for i in range(count)
     )  # fmt: skip
     client = client_for(viewer)
-    with django_assert_num_queries(3):  # token with permissions, incident, page
+    with django_assert_num_queries(4):  # token, permissions, incident, page
         response = client.get(url(incident))
     assert len(response.json()["results"]) == min(count, 25)
 

@@ -240,14 +240,14 @@ def test_summary_and_suggestion_queries_are_fixed(
     django_assert_max_num_queries,
     count,
 ):
-    """Token (with permissions) and incident, then 4 aggregates; the suggestion adds the recent
+    """Token, permissions and incident, then 4 aggregates; the suggestion adds the recent
     counts and the campaign check (candidates, hourly bounds, at most two reads of rows)."""
     incident = make_incident("detected")
     feed(feeder, incident, *[{"author": f"@a{i % 12}", "content": CAMPAIGN} for i in range(count)])
     client = client_for(viewer)
-    with django_assert_num_queries(2 + 4):
+    with django_assert_num_queries(3 + 4):
         get(client, incident, "summary")
-    with django_assert_max_num_queries(2 + 4 + 5):
+    with django_assert_max_num_queries(3 + 4 + 5):
         get(client, incident, "suggestion")
 
 

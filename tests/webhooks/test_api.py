@@ -194,8 +194,8 @@ def test_lists_take_a_fixed_number_of_queries(
     for delivery in Delivery.objects.all():
         delivery.attempt_set.create(at=delivery.created_at, status_code=500, duration_ms=3)
     # token and user, the user's permissions, then the page
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert len(manager_client.get(LIST).json()["results"]) == rows + 1
-    with django_assert_num_queries(4):  # + the endpoint, the deliveries, their attempts
+    with django_assert_num_queries(5):  # + the endpoint, the deliveries, their attempts
         response = manager_client.get(reverse("webhook-deliveries", args=[endpoint.pk]))
         assert len(response.json()["results"]) == rows
