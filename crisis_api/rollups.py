@@ -151,40 +151,56 @@ def rollup_add(
             cursor.execute(statement.format(values=", ".join([placeholder] * len(chunk))), params)
 
 
+def update_joined(
+    model: type[models.Model],
+    rows: Sequence[dict],
+    *,
+    key: str,
+    assign: Sequence[str] = (),
+    add: Sequence[str] = (),
+) -> None:
+    """PostgreSQL: one UPDATE of `model`'s rows joined on `key` to `rows` (dicts by field
+    name) sent as arrays: `assign` columns take the row's value, `add` columns add it (the
+    statement is planned once, not once per row). A key must not repeat in `rows`."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    names = [key, *assign, *add]
+    source, params = unnest(connection, [meta.get_field(name) for name in names], rows)
+    changes = []
+    for i, name in enumerate(names[1:], start=1):
+        column = quote(meta.get_field(name).column)
+        added = f"{table}.{column} + " if name in add else ""
+        changes.append(f"{column} = {added}new.v{i}")
+    aliases = ", ".join(f"v{i}" for i in range(len(names)))
+    statement = (
+        f"UPDATE {table} SET {', '.join(changes)} FROM ({source}) AS new ({aliases}) "
+        f"WHERE {table}.{quote(meta.get_field(key).column)} = new.v0"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
 def add_to(model: type[models.Model], rows: Iterable[dict], *, add: Sequence[str]) -> None:
     """Add each row's `add` columns to the stored row with its primary key (`pk`).
 
-    On PostgreSQL one UPDATE joined to the rows' arrays (the statement is planned once, not
-    once per row) when no key repeats; else, and elsewhere, one UPDATE per row, in key order.
-    The caller holds the rows' locks (ingestion locks its incidents in id order first): the
-    join's order cannot deadlock."""
+    On PostgreSQL one UPDATE joined to the rows' arrays (`update_joined`) when no key repeats;
+    else, and elsewhere, one UPDATE per row, in key order. The caller holds the rows' locks
+    (ingestion locks its incidents in id order first): the join's order cannot deadlock."""
     rows = sorted(rows, key=lambda row: str(row["pk"]))
     if not rows:
         return
     meta = model._meta
-    quote = connection.ops.quote_name
-    table, pk = quote(meta.db_table), meta.pk
-    columns = [quote(meta.get_field(name).column) for name in add]
+    pk = meta.pk
     keys = [row["pk"] for row in rows]
     if connection.vendor == "postgresql" and len(set(keys)) == len(keys):  # a row per key
-        fields = [pk, *(meta.get_field(name) for name in add)]
-        source, params = unnest(
-            connection, fields, [{pk.name: row["pk"], **{n: row[n] for n in add}} for row in rows]
-        )
-        names = ["pk", *(f"v{i}" for i in range(len(add)))]
-        statement = (
-            f"UPDATE {table} SET "
-            + ", ".join(
-                f"{column} = {table}.{column} + new.v{i}" for i, column in enumerate(columns)
-            )
-            + f" FROM ({source}) AS new ({', '.join(names)})"
-            + f" WHERE {table}.{quote(pk.column)} = new.pk"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(statement, params)
+        rows = [{pk.name: row["pk"], **{name: row[name] for name in add}} for row in rows]
+        update_joined(model, rows, key=pk.name, add=add)
         return
+    quote = connection.ops.quote_name
+    columns = [quote(meta.get_field(name).column) for name in add]
     statement = (
-        f"UPDATE {table} SET "
+        f"UPDATE {quote(meta.db_table)} SET "
         + ", ".join(f"{column} = {column} + %s" for column in columns)
         + f" WHERE {quote(pk.column)} = %s"
     )

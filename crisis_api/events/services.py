@@ -10,7 +10,7 @@ from crisis_api.events.hashing import event_hash, to_json_value
 from crisis_api.events.hooks import notify_appended
 from crisis_api.models import Event, EventStream
 from crisis_api.request_id import current_request_id
-from crisis_api.rollups import insert_ignoring, unnest
+from crisis_api.rollups import insert_ignoring, update_joined
 
 SYSTEM_STREAM = "system"
 
@@ -152,21 +152,6 @@ def _heads_move(heads: list[EventStream]) -> None:
     if connection.vendor != "postgresql":
         EventStream.objects.bulk_update(heads, ["last_sequence", "last_hash"])
         return
-    meta = EventStream._meta
-    fields = [meta.get_field(name) for name in ("name", "last_sequence", "last_hash")]
-    source, params = unnest(
-        connection,
-        fields,
-        [
-            {"name": h.name, "last_sequence": h.last_sequence, "last_hash": h.last_hash}
-            for h in heads
-        ],
-    )
-    table = connection.ops.quote_name(meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_sequence = new.last_sequence, last_hash = new.last_hash "
-            f"FROM ({source}) AS new (name, last_sequence, last_hash) "
-            f"WHERE {table}.name = new.name",
-            params,
-        )
+    rows = [{"name": h.name, "last_sequence": h.last_sequence, "last_hash": h.last_hash}
+            for h in heads]  # fmt: skip
+    update_joined(EventStream, rows, key="name", assign=("last_sequence", "last_hash"))
