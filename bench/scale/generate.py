@@ -486,6 +486,8 @@ def generate_incidents(conns, users, policies, tables) -> dict:
             "response_at_risk_at",
             "resolution_at_risk_at",
             "next_due_at",
+            "signal_count",
+            "signal_reach",
         ],
         "participant": ["incident_id", "user_id"],
         "review": [
@@ -634,6 +636,9 @@ def generate_incidents(conns, users, policies, tables) -> dict:
             "resolved_at": None,
             "reviewed_at": None,
             "created_at": created_at,
+            # Filled from the signals by the rollups (TALLIES_SQL) once they are in.
+            "signal_count": 0,
+            "signal_reach": 0,
         }
         stream = Stream(f"incident:{pk}")
         version = lifecycle(rng, now, detected_at, status, policies, users, incident, stream)
