@@ -2,10 +2,10 @@
 
 On PostgreSQL the search is full text, in French and in English at once: the document is
 `to_tsvector('french', text) || to_tsvector('english', text)` over the review's text fields,
-the very expression of the GIN index migration incidents 0007 creates, so the planner uses the
-index; the query is `websearch_to_tsquery` in both languages (any user syntax is valid), ranked
-by `ts_rank` over the same document stored in a generated column (migration 0009: not computed
-again for each match), and the snippet comes from `ts_headline`. On SQLite (development and
+stored in a generated column (migration 0009) that a GIN index covers (migration 0012); the
+query is `websearch_to_tsquery` in both languages (any user syntax is valid), matched against
+that column and ranked by `ts_rank` over it (neither computes the document again), and the
+snippet comes from `ts_headline`. On SQLite (development and
 tests) every word of the query must be a case-insensitive substring of the text, and results
 rank by how many (word, field) pairs match. Either way the page is one query, whatever its size.
 """
@@ -57,21 +57,11 @@ def _column(name: str) -> str:
     return f'"incidents_incidentreview"."{name}"'
 
 
-def _text_sql(separator: str = " ") -> str:
-    """The review's text as one SQL text expression (immutable: usable in an index)."""
-    parts = [_column(name) for name in TEXT_FIELDS[:-1]]
-    parts.append(f"{_column('follow_up_actions')}::text")
-    return f" || '{separator}' || ".join(parts)
-
-
-def document_sql() -> str:
-    """The tsvector searched: the index's expression, column for column (migration 0007)."""
-    text = _text_sql()
-    return " || ".join(f"to_tsvector('{language}'::regconfig, {text})" for language in LANGUAGES)
-
-
-# The same document, stored by PostgreSQL in a generated column (migration incidents 0009):
-# what the ranking reads, so that a match's document is not computed again.
+# The document (to_tsvector in French and in English over the text fields), stored by
+# PostgreSQL in a generated column (migrations incidents 0007 and 0009) and indexed (0012):
+# what the search matches and ranks, so that no document is computed again
+# (when a common word's matches overflow work_mem, PostgreSQL checks every row of the lossy
+# pages again: against the expression, that was two to_tsvector per row).
 STORED_DOCUMENT = _column("search_document")
 
 
@@ -120,7 +110,6 @@ def reviews_matching(reviews: QuerySet[IncidentReview], text: str) -> QuerySet[I
 
 
 def _full_text(reviews, text):
-    document = RawSQL(document_sql(), [])
     query = RawSQL(query_sql(), [text] * len(LANGUAGES))
     headlines = {}
     for language in LANGUAGES:
@@ -128,42 +117,46 @@ def _full_text(reviews, text):
         headlines[f"headline_{language}"] = RawSQL(
             sql, [*[text] * len(LANGUAGES), options], output_field=TextField()
         )
-    matched = RawSQL(f"({document.sql}) @@ ({query.sql})", query.params, BooleanField())
+    matched = RawSQL(f"{STORED_DOCUMENT} @@ ({query.sql})", query.params, BooleanField())
     rank = RawSQL(f"ts_rank({STORED_DOCUMENT}, {query.sql})", query.params, FloatField())
-    if reviews.query.where:
-        # Something else narrows the reviews (who may see them, the filters), which needs each
-        # match's incident: PostgreSQL checks it lazily, in the order of the rank.
-        return (
-            reviews.filter(matched)
-            .annotate(rank=rank, **headlines)
-            .order_by("-rank", "-incident__reviewed_at", "-pk")
-        )
     return _best_matches(reviews, matched, rank).annotate(**headlines)
 
 
 def _best_matches(reviews, matched, rank):
-    """Every review that matches, ranked (no condition but the match: no join), and only their
-    id, rank and time sorted to pick the RANKED_RESULTS best; their rows are read for those.
+    """The RANKED_RESULTS best of `reviews` that match, ranked; their rows are read for those.
 
-    Sorting whole rows by rank spilled a common word's tens of thousands of matches to disk,
-    and PostgreSQL carries each match's document through a sort of a flattened subquery:
-    OFFSET 0 keeps it apart. Compiled on its own, since inside a subquery Django renames the
-    table that the raw SQL names (there it means the subquery's own rows). Ties are broken by
-    the review's created_at, which the review service writes with the incident's reviewed_at
-    (one time, in one transaction; a reviewed incident never changes again).
+    Every match is ranked with no join (the index finds them, the stored document ranks them),
+    and only its id, rank and time are sorted: sorting whole rows spilled a common word's tens
+    of thousands of matches to disk. When something else narrows the reviews (who may see
+    them, the filters), the sorted matches are then checked one by one in that order, each by
+    its id, until enough pass: most do, so a few hundred checks replace a join of every match
+    to its incident. OFFSET 0 keeps each subquery apart (PostgreSQL would otherwise carry
+    each match's document through the sort of a flattened one). Compiled on their own, since
+    inside a subquery Django renames the table that the raw SQL names. Ties are broken by the
+    review's created_at, which the review service writes with the incident's reviewed_at (one
+    time, in one transaction; a reviewed incident never changes again).
     """
     matches = (
-        reviews.filter(matched)
+        IncidentReview.objects.filter(matched)
         .annotate(match=F("pk"), match_rank=rank, match_time=F("created_at"))
         .order_by()
         .values("match", "match_rank", "match_time")
     )
     sql, params = matches.query.get_compiler(using=reviews.db).as_sql()
-    best = RawSQL(
-        f'SELECT "m"."match" FROM ({sql} OFFSET 0) "m" ORDER BY "m"."match_rank" DESC, '
-        f'"m"."match_time" DESC, "m"."match" DESC LIMIT {RANKED_RESULTS + 1}',
-        params,
-    )
+    order = '"m"."match_rank" DESC, "m"."match_time" DESC, "m"."match" DESC'
+    limit = f"LIMIT {RANKED_RESULTS + 1}"
+    if reviews.query.where:
+        allowed = reviews.filter(pk=RawSQL('"m"."match"', [])).order_by().values("pk")
+        check, check_params = allowed.query.get_compiler(using=reviews.db).as_sql()
+        best = RawSQL(
+            f'SELECT "m"."match" FROM (SELECT * FROM ({sql} OFFSET 0) "m" ORDER BY {order} '
+            f'OFFSET 0) "m" WHERE EXISTS ({check}) {limit}',
+            (*params, *check_params),
+        )
+    else:
+        best = RawSQL(
+            f'SELECT "m"."match" FROM ({sql} OFFSET 0) "m" ORDER BY {order} {limit}', params
+        )
     return reviews.filter(pk__in=best).annotate(rank=rank).order_by("-rank", "-created_at", "-pk")
 
 
