@@ -32,3 +32,24 @@ class SubstringIndex(models.Index):
             f"CREATE INDEX {quote(self.name)} ON {quote(model._meta.db_table)} "
             f"USING gin ((UPPER({quote(column)}::text)) gin_trgm_ops)"
         )
+
+
+class CoveringIndex(models.Index):
+    """A B-tree index of `fields` that also holds the `covering` fields' values (PostgreSQL's
+    INCLUDE), so that a query reading only those is answered from the index alone, without
+    reading the table's rows (an index-only scan). On SQLite, a plain index of `fields`
+    (Django's own `include` would warn there that SQLite ignores it)."""
+
+    def __init__(self, *, fields, covering, name: str):
+        super().__init__(fields=fields, name=name)
+        self.covering = tuple(covering)
+
+    def deconstruct(self):
+        path, _args, _kwargs = super().deconstruct()
+        return path, (), {"fields": self.fields, "covering": self.covering, "name": self.name}
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        index = models.Index(fields=self.fields, include=self.covering, name=self.name)
+        return index.create_sql(model, schema_editor, using=using, **kwargs)

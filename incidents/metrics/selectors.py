@@ -96,20 +96,25 @@ def team_metrics(*, user, period: Period, now: datetime | None = None) -> dict:
     }  # fmt: skip
 
 
+# What the conditional counts count (Django's Count("*") takes no filter): a column that is
+# never null and that the index on the detection time holds, so the index alone answers.
+COUNTED = "detected_at"
+
+
 def _count_aggregates(now: datetime) -> dict:
     aggregates = {
-        "total": Count("pk"),
+        "total": Count("*"),
         # Each incident's signal totals, which ingestion keeps on the incident.
         "signals": Coalesce(Sum("signal_count"), 0),
         "reach": Coalesce(Sum("signal_reach"), 0),
-        "incidents_with_signals": Count("pk", filter=Q(signal_count__gt=0)),
+        "incidents_with_signals": Count(COUNTED, filter=Q(signal_count__gt=0)),
     }
     for name, (field, keys) in BREAKDOWNS.items():
         for key in keys:
-            aggregates[f"{name}:{key}"] = Count("pk", filter=Q(**{field: _stored(key)}))
+            aggregates[f"{name}:{key}"] = Count(COUNTED, filter=Q(**{field: _stored(key)}))
     for kind_name, kind in DEADLINES.items():
         for state in DeadlineState.values:
-            aggregates[f"{kind_name}:{state}"] = Count("pk", filter=kind.state_q([state], now))
+            aggregates[f"{kind_name}:{state}"] = Count(COUNTED, filter=kind.state_q([state], now))
     return aggregates
 
 
@@ -185,7 +190,7 @@ def _per_week(incidents: QuerySet[Incident], period: Period) -> list[dict]:
         for row in incidents.order_by()
         .annotate(week=TruncWeek("detected_at"))
         .values("week")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
     }
     weeks, week = [], _week_start(period.start)
     while week < period.end:
