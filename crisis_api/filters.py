@@ -26,8 +26,9 @@ QUERY_VALUES = 20  # values of one repeated parameter (`?owner=a&owner=b…`)
 def _check_count(values) -> None:
     if len(values) > QUERY_VALUES:
         raise forms.ValidationError(
-            _("Repeat this parameter at most %(count)d times.") % {"count": QUERY_VALUES},
+            _("Repeat this parameter at most %(count)d times."),
             code="too_many",
+            params={"count": QUERY_VALUES},
         )
 
 
@@ -41,12 +42,12 @@ class _BoundedMultipleChoiceField(forms.MultipleChoiceField):
             if not self.valid_value(item):
                 shown = "".join(c if c.isprintable() else "?" for c in str(item)[:50])
                 raise forms.ValidationError(
-                    _("%(value)s is not one of the values allowed: %(choices)s.")
-                    % {
+                    _("%(value)s is not one of the values allowed: %(choices)s."),
+                    code="invalid_choice",
+                    params={
                         "value": shown + ("…" if len(str(item)) > 50 else ""),
                         "choices": ", ".join(str(key) for key, _label in self.choices),
                     },
-                    code="invalid_choice",
                 )
         super().validate(value)
 
@@ -67,8 +68,9 @@ class _UsernamesField(forms.MultipleChoiceField):
         users, unknown = active_users_named(names)
         if unknown:
             raise forms.ValidationError(
-                _("No active user has these usernames: %(names)s.") % {"names": ", ".join(unknown)},
+                _("No active user has these usernames: %(names)s."),
                 code="unknown",
+                params={"names": ", ".join(unknown)},
             )
         return users
 

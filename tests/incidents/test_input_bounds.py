@@ -372,6 +372,11 @@ def test_a_real_cursor_still_works(make_incident, manager, client_for):
         ({"owner": ["ghost", "phantom"]}, {
             "owner": ["No active user has these usernames: ghost, phantom."]}),
         ({"owner": "a\x00b"}, {"owner": ["Give usernames."]}),
+        # A % in the value is quoted as given (it was formatted twice: a 500).
+        ({"owner": "%s"}, {"owner": ["No active user has these usernames: %s."]}),
+        ({"status": "%(x)s"}, {"status": [
+            "%(x)s is not one of the values allowed: detected, assessed, responding, resolved, "
+            "reviewed."]}),
         ({"owner": "x" * 151}, {"owner": ["Give usernames."]}),
         ({"q": "x" * 201}, {"q": ["Ensure this value has at most 200 characters (it has 201)."]}),
         ({"q": "a\x00b"}, {"q": ["Null characters are not allowed."]}),

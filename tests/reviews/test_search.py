@@ -140,6 +140,13 @@ def test_filters(make_review, client_for, viewer):
             "nope is not one of the values allowed: social_media_backlash, data_leak, "
             "defamation, misinformation, product_or_service_failure, conduct, "
             "customer_complaint, other."]}),
+        # A % in the value is quoted as given (it was formatted twice: a 500, or %% shown as %).
+        ({"category": "%s"}, {"category": [
+            "%s is not one of the values allowed: social_media_backlash, data_leak, "
+            "defamation, misinformation, product_or_service_failure, conduct, "
+            "customer_complaint, other."]}),
+        ({"severity": "100%%"}, {"severity": [
+            "100%% is not one of the values allowed: low, medium, high, critical."]}),
         ({"severity": "x" * 500}, {"severity": [
             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… is not one of the values "
             "allowed: low, medium, high, critical."]}),

@@ -22,8 +22,11 @@ class ReviewFilterForm(forms.Form):
         if after and before and after >= before:
             self.add_error(
                 "reviewed_before",
-                _("Give a time later than reviewed_after (%(after)s).")
-                % {"after": after.isoformat()},
+                forms.ValidationError(
+                    _("Give a time later than reviewed_after (%(after)s)."),
+                    code="invalid",
+                    params={"after": after.isoformat()},
+                ),
             )
         return data
 
