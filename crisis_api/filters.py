@@ -87,7 +87,8 @@ class _UtcDateTimeField(forms.Field):
         if value in self.empty_values:
             return None
         try:
-            parsed = parse_datetime(value.strip()) if len(value) <= 64 else None
+            # ASCII only: Python's \d also reads other scripts' digits (٢٠٢٦ as 2026).
+            parsed = parse_datetime(value.strip()) if len(value) <= 64 and value.isascii() else None
         except ValueError:  # well formed but impossible: month 13, offset +99:00
             parsed = None
         if parsed is None or timezone.is_naive(parsed):

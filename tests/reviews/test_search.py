@@ -154,6 +154,8 @@ def test_filters(make_review, client_for, viewer):
             "Give an ISO 8601 date-time with its offset, e.g. 2026-11-25T10:00:00+01:00."]}),
         ({"reviewed_before": "2026-11-25T10:00:00"}, {"reviewed_before": [
             "Give an ISO 8601 date-time with its offset, e.g. 2026-11-25T10:00:00+01:00."]}),
+        ({"reviewed_after": "٢٠٢٦-01-01T00:00:00Z"}, {"reviewed_after": [
+            "Give an ISO 8601 date-time with its offset, e.g. 2026-11-25T10:00:00+01:00."]}),
         ({"reviewed_after": "0001-01-01T00:00:00+01:00"}, {"reviewed_after": [
             "Out of range; give a date-time between years 1 and 9999."]}),
         ({"reviewed_after": "2026-11-25T00:00:00Z", "reviewed_before": "2026-11-24T00:00:00Z"},
