@@ -3,6 +3,7 @@
     make bench-memory                  # or .venv/bin/python bench/memory.py
     BENCH_REQUESTS=2000 make bench-memory   # fewer requests
     BENCH_REUSE_DB=1 make bench-memory      # keep the data of the last run (no reseeding)
+    BENCH_TRACE=1 BENCH_REQUESTS=3000 make bench-memory   # where the Python memory goes
 
 PostgreSQL database crisis_rss (dropped and created again), Redis on 127.0.0.1:6379 (the
 cache, with its own key prefix), gunicorn on port 8067: 2 sync workers, debug off, the
@@ -46,6 +47,9 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "10000"))
 WARM_UP = 300
 CLIENTS = 4
 LIMIT_MB = 150
+# BENCH_TRACE=1: trace the workers' Python memory (bench/memory_trace.py, files in
+# BENCH_TRACE_DIR); their RSS is then not the benchmark's.
+TRACE = os.environ.get("BENCH_TRACE", "") not in ("", "0")
 
 os.environ["DATABASE_URL"] = DB_URL
 
@@ -99,6 +103,7 @@ def serve() -> subprocess.Popen:
             "120",
             "--log-level",
             "warning",
+            *(["--config", str(ROOT / "bench" / "memory_trace.py")] if TRACE else []),
         ],
         cwd=ROOT,
         env=env,
