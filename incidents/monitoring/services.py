@@ -260,11 +260,14 @@ def _assign_clusters(items: list[_Item]) -> None:
             "fingerprint", "pk"
         )
     )
-    item_bands = {
-        item.index: text.bands(item.shingles)
-        for item in items
-        if item.fingerprint not in known and item.shingles
-    }
+    unknown = [item for item in items if item.fingerprint not in known and item.shingles]
+    item_bands = dict(
+        zip(
+            [item.index for item in unknown],
+            text.bands_many([item.shingles for item in unknown]),
+            strict=True,
+        )
+    )
     all_bands = {band for bands in item_bands.values() for band in bands}
     # Band key -> the stored clusters and the clusters this batch seeds that hold it.
     by_band: dict[int, list] = defaultdict(list)
