@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +27,14 @@ from django.utils.translation import gettext_lazy
 from crisis_api.errors import InvalidInput, ProblemError
 from crisis_api.events.services import NewEvent, events_append
 from crisis_api.fields import single_line
-from crisis_api.rollups import add_to, insert_ignoring, insert_new, one_of, rollup_add
+from crisis_api.rollups import (
+    add_to,
+    insert_ignoring,
+    insert_new,
+    one_of,
+    rollup_add,
+    text_array,
+)
 from incidents.models import Channel, Incident, Status
 from incidents.monitoring import text
 from incidents.monitoring.models import (
@@ -185,18 +193,8 @@ def _find_duplicates(items: list[_Item]) -> None:
             item.duplicate_of = earlier.index
         for seen, key in keys:
             seen.setdefault(key, item)
-    # One IN list per platform (at most 13 terms): the planner keeps to the unique indexes.
-    wanted = Q(pk__in=[])
-    for platform, ids in externals.items():
-        wanted |= Q(platform=platform, external_id__in=sorted(ids))
-    urls = [item.url_key for item in items if item.url_key]
-    if urls:
-        wanted |= Q(url_key__in=urls)
-    stored = list(
-        Signal.objects.filter(wanted).values(
-            "id", "platform", "external_id", "url_key", "incident_id", "incident__reference"
-        )
-    )
+    urls = sorted({item.url_key for item in items if item.url_key})
+    stored = _stored_signals(externals, urls)
     stored_external = {(s["platform"], s["external_id"]): s for s in stored if s["external_id"]}
     stored_url = {s["url_key"]: s for s in stored if s["url_key"]}
     for item in items:
@@ -204,6 +202,46 @@ def _find_duplicates(items: list[_Item]) -> None:
             continue
         key = (item.values["platform"], item.values.get("external_id") or "")
         item.stored = stored_external.get(key) or stored_url.get(item.url_key)
+
+
+_STORED_FIELDS = ("id", "platform", "external_id", "url_key", "incident_id", "incident__reference")
+
+
+def _stored_signals(externals: dict[str, set[str]], urls: list[str]) -> list[dict]:
+    """The stored signals with one of these platforms' external ids or one of these URL keys
+    (one query)."""
+    if connection.vendor != "postgresql":
+        # One IN list per platform (at most 13 terms): the planner keeps to the unique indexes.
+        wanted = Q(pk__in=[])
+        for platform, ids in externals.items():
+            wanted |= Q(platform=platform, external_id__in=sorted(ids))
+        if urls:
+            wanted |= Q(url_key__in=urls)
+        return list(Signal.objects.filter(wanted).order_by().values(*_STORED_FIELDS))
+    # PostgreSQL: the pairs and the URL keys as arrays, each half semi-joined to its unique
+    # index (its partial condition written out). The OR of an IN list per platform took the
+    # planner 17 ms a batch (proving each list against the partial indexes), and without
+    # statistics a scan of every signal.
+    pairs = sorted((platform, external) for platform, ids in externals.items() for external in ids)
+    platforms = [platform for platform, _external in pairs]
+    ids = [external for _platform, external in pairs]
+    params = [
+        text_array(platforms) or platforms, text_array(ids) or ids, text_array(urls) or urls
+    ]  # fmt: skip
+    quote = connection.ops.quote_name
+    signal, incident = quote(Signal._meta.db_table), quote(Incident._meta.db_table)
+    columns = "s.id, s.platform, s.external_id, s.url_key, s.incident_id"
+    statement = (
+        f"SELECT s.*, i.reference FROM ("
+        f"SELECT {columns} FROM {signal} s WHERE s.external_id <> '' AND "
+        f"(s.platform, s.external_id) IN (SELECT * FROM UNNEST(%s::varchar[], %s::varchar[])) "
+        f"UNION SELECT {columns} FROM {signal} s WHERE s.url_key <> '' AND "
+        f"s.url_key IN (SELECT UNNEST(%s::varchar[]))"
+        f") s JOIN {incident} i ON i.id = s.incident_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return [dict(zip(_STORED_FIELDS, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _assign_clusters(items: list[_Item]) -> None:
@@ -222,11 +260,14 @@ def _assign_clusters(items: list[_Item]) -> None:
             "fingerprint", "pk"
         )
     )
-    item_bands = {
-        item.index: text.bands(item.shingles)
-        for item in items
-        if item.fingerprint not in known and item.shingles
-    }
+    unknown = [item for item in items if item.fingerprint not in known and item.shingles]
+    item_bands = dict(
+        zip(
+            [item.index for item in unknown],
+            text.bands_many([item.shingles for item in unknown]),
+            strict=True,
+        )
+    )
     all_bands = {band for bands in item_bands.values() for band in bands}
     # Band key -> the stored clusters and the clusters this batch seeds that hold it.
     by_band: dict[int, list] = defaultdict(list)
@@ -272,7 +313,7 @@ def _assign_clusters(items: list[_Item]) -> None:
     stored_ids = [v for v in chosen.values() if isinstance(v, int)]
     locked = {}
     if seeded or stored_ids:
-        wanted = Q(fingerprint__in=one_of(seeded, "text")) | Q(pk__in=one_of(stored_ids, "bigint"))
+        wanted = _clusters(seeded, stored_ids)
         locked = dict(
             SignalCluster.objects.select_for_update()
             .filter(wanted)
@@ -288,6 +329,22 @@ def _assign_clusters(items: list[_Item]) -> None:
     for item in items:
         value = chosen[item.index]
         item.cluster_id = value if isinstance(value, int) else locked[value]
+
+
+def _clusters(fingerprints, ids) -> Q:
+    """The clusters with one of these fingerprints or ids.
+
+    On PostgreSQL the ids of both as one subquery: an OR of the two had the planner filter
+    every cluster (a scan of the primary key, 26 ms at 50,000 clusters)."""
+    if connection.vendor != "postgresql":
+        return Q(fingerprint__in=sorted(fingerprints)) | Q(pk__in=sorted(ids))
+    table = connection.ops.quote_name(SignalCluster._meta.db_table)
+    either = RawSQL(
+        f"SELECT id FROM {table} WHERE fingerprint IN (SELECT UNNEST(%s::varchar[])) "
+        "UNION ALL SELECT UNNEST(%s::bigint[])",
+        ("{" + ",".join(sorted(fingerprints)) + "}", "{" + ",".join(map(str, sorted(ids))) + "}"),
+    )
+    return Q(pk__in=either)
 
 
 def _first_match(item: _Item, bands, by_band, shingles, seeded):

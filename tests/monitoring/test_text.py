@@ -1,5 +1,8 @@
 """Near-identical text on crafted pairs, in French and English; URL keys."""
 
+import random
+import zlib
+
 import pytest
 
 from incidents.monitoring import text
@@ -90,3 +93,44 @@ PINNED_BANDS = [1346978930425173619, -9095907741891730682]
 )
 def test_url_keys(a, b, equal):
     assert (text.url_key(a) == text.url_key(b)) is equal
+
+
+def _bands_one_by_one(shingles) -> list[int]:
+    """MinHash as first written: a Python expression per bigram and permutation."""
+    if not shingles:
+        return []
+    hashed = [zlib.crc32(shingle.encode()) for shingle in shingles]
+    prime = text._PRIME
+    return text._keys([min((a * h + b) % prime for h in hashed) for a, b in text._PERMUTATIONS])
+
+
+def test_bands_computed_at_once_are_those_of_each_text():
+    rng = random.Random(5)
+    vocabulary = [f"mot{i}" for i in range(300)] + ["été", "ça", "ﬁn", "日本"]
+    sets = [
+        text.bigrams(" ".join(rng.choice(vocabulary) for _ in range(rng.choice(sizes))))
+        for sizes in [(0, 3, 6, 7, 25, 60, 400, 900)] * 60
+    ]
+    assert frozenset() in sets
+    expected = [_bands_one_by_one(shingles) for shingles in sets]
+    assert text.bands_many(sets) == expected
+    assert [text.bands(shingles) for shingles in sets] == expected
+    assert text.bands_many([]) == []
+    assert text.bands_many([frozenset(), frozenset()]) == [[], []]
+
+
+def test_packed_fields_reduce_exactly_modulo_the_prime():
+    prime = text._PRIME
+    top = (prime - 1) * (2**32 - 1) + prime - 1  # the largest a·h + b
+    values = [0, 1, prime - 1, prime, prime + 1, 2 * prime - 1, 2 * prime, 2**61, 2**62 - 1]
+    values += [top, top - 1, top - prime, (2**32 - 2) * 2**61 + prime - 1]
+    values += [k * prime + r for k in (1, 2**31, 2**32 - 2) for r in (0, 1, prime - 1)]
+    rng = random.Random(3)
+    values += [rng.randrange(top + 1) for _ in range(2000)]
+    assert max(values) <= top < 2**93
+    width = 8 * text._FIELD
+    packed = sum(value << (width * i) for i, value in enumerate(values))
+    ones = sum(1 << (width * i) for i in range(len(values)))
+    reduced = text._fields_modulo_prime(packed, ones, ones * text._LOW, ones * text._HIGH)
+    fields = [(reduced >> (width * i)) & ((1 << width) - 1) for i in range(len(values))]
+    assert fields == [value % prime for value in values]
