@@ -2,7 +2,9 @@
 
 Building a queryset (filters, annotations, subqueries) and compiling it to SQL costs Django
 more Python than running it and building its rows: for the few queries every request runs (the
-token, the permissions, one incident), a `CompiledQuery` pays that once per process.
+token, the permissions, one incident), a `CompiledQuery` pays that once per process. On
+PostgreSQL it sends its values apart from its SQL, so that psycopg prepares it and PostgreSQL
+plans it once per connection (planning these queries cost more than running them).
 """
 
 import uuid
@@ -34,6 +36,24 @@ def _samples(field: Field) -> tuple:
         return _SAMPLES[field.get_internal_type()]
     except KeyError:
         raise ImproperlyConfigured(f"No stand-in values for {field!r}.") from None
+
+
+def _server_binding_cursor(connection):
+    """A psycopg cursor that sends its parameters apart from the SQL, so that psycopg prepares
+    a statement it runs often (after `prepare_threshold` runs, settings.DATABASES' OPTIONS):
+    PostgreSQL then plans it once per connection instead of on every request. Django's own
+    cursors merge the values into the SQL, which never prepares.
+
+    Its time zone as Django's cursors have it (DatabaseWrapper.create_cursor)."""
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    cursor = ServerBindingCursor(connection.connection)
+    loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    if connection.timezone != loader.timezone:
+        register_tzloader(connection.timezone, cursor)
+    return cursor
 
 
 class _Compiled:
@@ -118,8 +138,17 @@ class CompiledQuery:
             for place in compiled.places[name]:
                 params[place] = value
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+            if connection.vendor == "postgresql":
+                client, cursor.cursor = cursor.cursor, _server_binding_cursor(connection)
+                try:
+                    cursor.execute(compiled.sql, params)
+                    rows = cursor.fetchall()
+                finally:
+                    cursor.cursor.close()
+                    cursor.cursor = client
+            else:
+                cursor.execute(compiled.sql, params)
+                rows = cursor.fetchall()
         if compiled.width is not None:
             rows = [row[: compiled.width] for row in rows]
         if compiled.converters:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import connection
 from django.db.models import F, Q
 
 from crisis_api.compiled import CompiledQuery
@@ -82,3 +83,21 @@ def test_a_value_the_query_does_not_use_is_refused(db):
     unused = CompiledQuery(lambda user_id: Incident.objects.all(), user_id=User._meta.pk)
     with pytest.raises(ImproperlyConfigured, match="not a parameter"):
         unused.objects(user_id=1)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_on_postgresql_a_query_run_often_is_prepared(make_incident):
+    incident = make_incident()
+
+    for _ in range(6):  # prepare_threshold (config.settings): 5
+        assert ONE.rows(pk=incident.pk) == [(incident.reference, [])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['SELECT "incidents_incident"."reference" AS "reference", %'],
+        )
+        prepared = cursor.fetchone()[0]
+
+    assert prepared == 1
+    assert ONE.rows(pk=incident.pk) == [(incident.reference, [])]  # the prepared statement
