@@ -174,6 +174,13 @@ else:
     if not env.bool("DJANGO_DB_JIT", default=False):
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    # The few queries every request runs (crisis_api.compiled: the token, the permissions, one
+    # incident) are prepared after 5 runs on a connection, and PostgreSQL plans them once
+    # instead of on every request (Django's other queries are never prepared). Off
+    # (DJANGO_DB_PREPARED_STATEMENTS=0) behind a pooler that cannot keep prepared statements,
+    # such as PgBouncer in transaction mode before 1.21.
+    if env.bool("DJANGO_DB_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The owner role's URL, for `migrate` only (crisis_api/management/commands/migrate.py): the
 # service itself connects with DATABASE_URL as a role that may only read and append the audit

@@ -13,6 +13,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import BasePermission
@@ -81,16 +82,34 @@ class WindowCounter:
         window = int(now // self.period)
         key = f"throttle:{self.scope}:{self.period}:{ident}:{window}"
         cache = caches[settings.THROTTLE_CACHE_ALIAS]
-        cache.add(key, 0, timeout=self.period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=self.period + 1)
-            count = 1
+        if isinstance(cache, RedisCache):
+            count = _redis_count(cache, key, timeout=self.period + 1)
+        else:
+            cache.add(key, 0, timeout=self.period + 1)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=self.period + 1)
+                count = 1
         if count <= self.limit:
             return True
         self.wait_seconds = (window + 1) * self.period - now
         return False
+
+
+def _redis_count(cache: RedisCache, key: str, *, timeout: int) -> int:
+    """`cache.add(key, 0, timeout)` then `cache.incr(key)` in one round trip, atomically (MULTI:
+    the key cannot expire between the two). Django's cache API takes three (SET NX, then EXISTS
+    and INCR) and a new Redis client for each call."""
+    client = getattr(cache, "_throttle_client", None)
+    if client is None:
+        client = cache._throttle_client = cache._cache.get_client(write=True)
+    key = cache.make_and_validate_key(key)
+    pipeline = client.pipeline(transaction=True)
+    pipeline.set(key, 0, ex=timeout, nx=True)
+    pipeline.incr(key)
+    _created, count = pipeline.execute()
+    return count
 
 
 def _caller(request) -> str | None:

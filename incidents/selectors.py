@@ -5,6 +5,7 @@ from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from crisis_api.compiled import CompiledQuery
 from crisis_api.events.hooks import StreamSubject
 from crisis_api.expressions import JSONList
 from crisis_api.models import Event
@@ -16,21 +17,28 @@ CONFIDENTIAL_ACCESS = "incidents.view_confidential_incident"
 
 def incidents_visible_to(user) -> QuerySet[Incident]:
     """Incidents this user may see: confidential ones only for their people and managers."""
-    incidents = Incident.objects.all()
     if user.has_perm(CONFIDENTIAL_ACCESS):
-        return incidents
+        return Incident.objects.all()
+    return _visible_to_user_id(user.pk)
+
+
+def _visible_to_user_id(user_id) -> QuerySet[Incident]:
+    """Incidents the user `user_id`, who may not see every confidential one, may see."""
     participates = Incident.participants.through.objects.filter(
-        incident_id=OuterRef("pk"), user_id=user.pk
+        incident_id=OuterRef("pk"), user_id=user_id
     )
-    return incidents.filter(
-        Q(is_confidential=False) | Q(created_by=user) | Q(owner=user) | Exists(participates)
+    return Incident.objects.filter(
+        Q(is_confidential=False)
+        | Q(created_by_id=user_id)
+        | Q(owner_id=user_id)
+        | Exists(participates)
     )
 
 
-def _with_related(incidents: QuerySet[Incident], user) -> QuerySet[Incident]:
-    """Everything IncidentRepresentation reads for `user` in the incidents' query, their
+def _with_related(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Everything IncidentRepresentation reads in the incidents' query, their
     participants' usernames included, but their actions (a page reads them in one more query,
-    `actions_summaries`).
+    `actions_summaries`; one incident with its row, `with_actions_summary`).
 
     The users are read as their usernames only (no user rows to build), the review with the
     incident. Whether the user may see each duplicate's original is read for the page, after
@@ -83,18 +91,61 @@ ORDERING_ANNOTATIONS = {
 def incident_list(*, user, ordering: tuple[str, ...] = ()) -> QuerySet[Incident]:
     """Visible incidents, ready to serialise, with what `ordering` sorts by."""
     names = {field.lstrip("-") for field in ordering}
-    return _with_related(incidents_visible_to(user), user).annotate(
+    return _with_related(incidents_visible_to(user)).annotate(
         **{name: make() for name, make in ORDERING_ANNOTATIONS.items() if name in names}
     )
 
 
-def incident_written(*, incident_id, user) -> Incident:
-    """The incident a caller has just written, ready to serialise for them.
+def with_actions_summary(incidents: QuerySet[Incident], *, now) -> QuerySet[Incident]:
+    """The incidents with the rows of their actions' summary at `now` as a column of each
+    (`actions_summary_rows`): one incident's answer in one query instead of two."""
+    from incidents.actions.selectors import actions_summary_column  # (it imports this module)
+
+    return incidents.annotate(actions_summary_rows=actions_summary_column(now=now))
+
+
+# One incident as its answer reads it (`_with_related`, its actions' summary at `now`), each
+# shape compiled once per process: building and compiling this query cost more than running
+# it. Among every incident (a manager's, or one just written), or among those `user_id` sees.
+_ONE_INCIDENT = CompiledQuery(
+    lambda pk, now: with_actions_summary(_with_related(Incident.objects.filter(pk=pk)), now=now),
+    pk=Incident._meta.pk,
+    now=DateTimeField(),
+)
+_ONE_VISIBLE_INCIDENT = CompiledQuery(
+    lambda pk, user_id, now: with_actions_summary(
+        _with_related(_visible_to_user_id(user_id).filter(pk=pk)), now=now
+    ),
+    pk=Incident._meta.pk,
+    user_id=Incident._meta.get_field("created_by"),
+    now=DateTimeField(),
+)
+
+
+def incident_detail(*, incident_id, user, now) -> Incident | None:
+    """The incident `incident_id` if `user` may see it, ready to serialise for them (its
+    actions' summary at `now` with it), in one query; None when there is none to see.
+
+    Raises ValidationError when `incident_id` is not a UUID.
+    """
+    if user.has_perm(CONFIDENTIAL_ACCESS):
+        found = _ONE_INCIDENT.objects(pk=incident_id, now=now)
+    else:
+        found = _ONE_VISIBLE_INCIDENT.objects(pk=incident_id, user_id=user.pk, now=now)
+    return found[0] if found else None
+
+
+def incident_written(*, incident_id, now) -> Incident:
+    """The incident a caller has just written, ready to serialise for them (its actions'
+    summary at `now` with it), in one query.
 
     No visibility filter: a write may hide the incident from its own author (making it
     confidential, handing it to another owner); the author still gets what was saved.
     """
-    return _with_related(Incident.objects.all(), user).get(pk=incident_id)
+    found = _ONE_INCIDENT.objects(pk=incident_id, now=now)
+    if not found:
+        raise Incident.DoesNotExist(f"No incident {incident_id}.")
+    return found[0]
 
 
 def participant_names(*, incident_ids) -> dict:

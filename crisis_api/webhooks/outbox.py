@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from crisis_api.compiled import CompiledQuery
 from crisis_api.events.hooks import describe_streams
 from crisis_api.events.serializers import EventSerializer
 from crisis_api.webhooks.models import Delivery, Endpoint
@@ -17,6 +18,10 @@ def event_payload(event, subject_data: dict) -> dict:
     }
 
 
+# Read on every append (most of which find none): compiled once per process.
+_ACTIVE_ENDPOINTS = CompiledQuery(lambda: Endpoint.objects.filter(active=True))
+
+
 def deliveries_create_for(events: list) -> list[Delivery]:
     """Create the deliveries of `events` (an append listener) and enqueue the ready ones.
 
@@ -24,7 +29,7 @@ def deliveries_create_for(events: list) -> list[Delivery]:
     deliveries ahead in the same streams, one insert; then one enqueue per delivery that has
     nothing ahead of it (the others are enqueued when the one ahead finishes).
     """
-    endpoints = list(Endpoint.objects.filter(active=True))
+    endpoints = _ACTIVE_ENDPOINTS.objects()
     if not endpoints:
         return []
     wanted = [(event, [e for e in endpoints if e.wants(event.action)]) for event in events]

@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Count, F, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, OuterRef, QuerySet, Sum
 from django.db.models.functions import Cast, Coalesce, Round
 
+from crisis_api.expressions import JSONRows
 from crisis_api.models import Event
 from incidents.actions.models import Action, Kind, Status, overdue_q
 from incidents.models import Incident
@@ -92,18 +93,11 @@ class ActionsSummary:
     compensation: list[CompensationTotal] = field(default_factory=list)
 
 
-def actions_summaries(*, incident_ids, now: datetime) -> dict:
-    """incident id -> ActionsSummary for each of `incident_ids`: one grouped query for all.
-
-    Amounts are summed in whole cents (CENTS), as in compensation_totals.
-    """
-    incident_ids = list(incident_ids)
-    summaries = {pk: ActionsSummary() for pk in incident_ids}
-    if not incident_ids:
-        return summaries
-    rows = (
-        Action.objects.filter(incident_id__in=incident_ids)
-        .values("incident_id", "status", "currency")
+def _summary_rows(actions: QuerySet[Action], now: datetime, *group) -> QuerySet:
+    """`actions` counted per (*group, status, currency): how many, how many overdue at `now`,
+    their amounts in whole cents (CENTS, as in compensation_totals)."""
+    return (
+        actions.values(*group, "status", "currency")
         .annotate(
             count=Count("pk"),
             overdue=Count("pk", filter=overdue_q(now)),
@@ -111,21 +105,51 @@ def actions_summaries(*, incident_ids, now: datetime) -> dict:
         )
         .order_by()
     )
-    money: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))  # id -> currency -> [¢, n]
-    for row in rows:
-        summary = summaries[row["incident_id"]]
-        setattr(summary, row["status"], getattr(summary, row["status"]) + row["count"])
-        summary.overdue += row["overdue"]
-        if row["currency"] and row["status"] != Status.CANCELLED:
-            totals = money[row["incident_id"]][row["currency"]]
-            totals[0] += row["cents"] or 0
-            totals[1] += row["count"]
-    for incident_id, currencies in money.items():
-        summaries[incident_id].compensation = [
-            CompensationTotal(currency, _amount(cents), count)
-            for currency, (cents, count) in sorted(currencies.items())
-        ]
-    return summaries
+
+
+def _summarise(rows) -> ActionsSummary:
+    """An ActionsSummary from the rows of `_summary_rows`: (status, currency, count, overdue,
+    cents) each."""
+    summary = ActionsSummary()
+    money: dict = defaultdict(lambda: [0, 0])  # currency -> [cents, count]
+    for status, currency, count, overdue, cents in rows:
+        setattr(summary, status, getattr(summary, status) + count)
+        summary.overdue += overdue
+        if currency and status != Status.CANCELLED:
+            totals = money[currency]
+            totals[0] += cents or 0
+            totals[1] += count
+    summary.compensation = [
+        CompensationTotal(currency, _amount(cents), count)
+        for currency, (cents, count) in sorted(money.items())
+    ]
+    return summary
+
+
+SUMMARY_COLUMNS = ("status", "currency", "count", "overdue", "cents")
+
+
+def actions_summaries(*, incident_ids, now: datetime) -> dict:
+    """incident id -> ActionsSummary for each of `incident_ids`: one grouped query for all."""
+    incident_ids = list(incident_ids)
+    rows: dict = {pk: [] for pk in incident_ids}
+    if incident_ids:
+        actions = Action.objects.filter(incident_id__in=incident_ids)
+        for row in _summary_rows(actions, now, "incident_id"):
+            rows[row["incident_id"]].append([row[column] for column in SUMMARY_COLUMNS])
+    return {pk: _summarise(incident_rows) for pk, incident_rows in rows.items()}
+
+
+def actions_summary_column(*, now: datetime) -> JSONRows:
+    """The rows of the outer incident's ActionsSummary at `now`, as a column of its row (the
+    same grouped rows as `actions_summaries`): read it with `actions_summary_from_column`."""
+    actions = Action.objects.filter(incident_id=OuterRef("pk"))
+    return JSONRows(_summary_rows(actions, now), SUMMARY_COLUMNS)
+
+
+def actions_summary_from_column(rows: list) -> ActionsSummary:
+    """The ActionsSummary of `actions_summary_column`'s value."""
+    return _summarise(rows)
 
 
 def actions_summary(*, incident: Incident, now: datetime) -> ActionsSummary:

@@ -25,7 +25,11 @@ from incidents.actions.api.serializers import (
     ActionsCompensationSerializer,
     ActionsSummarySerializer,
 )
-from incidents.actions.selectors import actions_summaries, actions_summary
+from incidents.actions.selectors import (
+    actions_summaries,
+    actions_summary,
+    actions_summary_from_column,
+)
 from incidents.api import bounds
 from incidents.deadlines.rules import RESOLUTION, RESPONSE, DeadlineKind, DeadlineState
 from incidents.models import (
@@ -224,8 +228,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     def get_actions_summary(self, incident: Incident) -> dict:
         summary = getattr(incident, "actions_summary_read", None)  # a list reads them all at once
         if summary is None:
-            now = request_now(self.context.get("request"))
-            summary = actions_summary(incident=incident, now=now)
+            summary = _read_actions_summary(incident, request_now(self.context.get("request")))
         return ActionsSummarySerializer(summary).data
 
     def _deadline(self, kind: DeadlineKind, incident: Incident) -> dict:
@@ -313,7 +316,7 @@ class IncidentRepresentation:
 
     def actions_summary(self, incident: Incident, summary) -> dict:
         if summary is None:
-            summary = actions_summary(incident=incident, now=self.now)
+            summary = _read_actions_summary(incident, self.now)
         return {
             "open": summary.open,
             "done": summary.done,
@@ -385,6 +388,14 @@ class IncidentRepresentation:
         for name in NULL_WHEN_BLANK:
             data[name] = data[name] or None
         return data
+
+
+def _read_actions_summary(incident: Incident, now):
+    """The incident's ActionsSummary: read with its row (`with_actions_summary`), else now."""
+    rows = getattr(incident, "actions_summary_rows", None)
+    if rows is not None:
+        return actions_summary_from_column(rows)
+    return actions_summary(incident=incident, now=now)
 
 
 def _username(record, field: str, annotated, annotation: str) -> str | None:

@@ -1,5 +1,7 @@
 """The incident endpoints: parse input, call one service, render the incident."""
 
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -10,6 +12,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from crisis_api.auth.permissions import API_PERMISSIONS
+from crisis_api.clock import request_now
 from crisis_api.concurrency import check_version, expected_version
 from crisis_api.events.serializers import event_serializer_for
 from crisis_api.lifecycle.api import (
@@ -181,8 +184,6 @@ class IncidentViewSet(
         if self.action == "list":
             name = self.request.query_params.get("ordering") or self.default_cursor_ordering
             return selectors.incident_list(user=user, ordering=self.cursor_orderings.get(name, ()))
-        if self.action == "retrieve":
-            return selectors.incident_list(user=user)
         return selectors.incidents_visible_to(user)
 
     def filter_queryset(self, queryset):
@@ -190,7 +191,9 @@ class IncidentViewSet(
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def record_response(self, incident_id, status_code=status.HTTP_200_OK) -> Response:
-        incident = selectors.incident_written(incident_id=incident_id, user=self.request.user)
+        incident = selectors.incident_written(
+            incident_id=incident_id, now=request_now(self.request)
+        )
         body = s.IncidentSerializer(incident, context=self.get_serializer_context()).data
         return with_etag(Response(body, status=status_code), incident.version)
 
@@ -204,8 +207,17 @@ class IncidentViewSet(
     def timeline_redact(self, events):
         return selectors.incident_changes_redactor(events=events, user=self.request.user)
 
-    def retrieve(self, request, *args, **kwargs):
-        incident = self.get_object()
+    def retrieve(self, request, pk=None):
+        # get_object(), in one query compiled once per process (selectors.incident_detail).
+        try:
+            incident = selectors.incident_detail(
+                incident_id=pk, user=request.user, now=request_now(request)
+            )
+        except ValidationError:  # not a UUID
+            incident = None
+        if incident is None:
+            raise Http404
+        self.check_object_permissions(request, incident)
         return with_etag(Response(self.get_serializer(incident).data), incident.version)
 
     def create(self, request):

@@ -1,8 +1,9 @@
-"""JSONList: a related column of many rows as one JSON list, in the queryset's order."""
+"""JSONList: a related column of many rows as one JSON list, in the queryset's order; JSONRows:
+rows of several columns (grouped ones too) as one JSON list of arrays."""
 
-from django.db.models import OuterRef
+from django.db.models import Count, OuterRef
 
-from crisis_api.expressions import JSONList
+from crisis_api.expressions import JSONList, JSONRows
 from incidents.models import Incident
 from incidents.selectors import participant_names
 
@@ -30,3 +31,19 @@ def test_the_limit_bounds_the_rows(make_incident, make_user):
     through = Incident.participants.through.objects.filter(incident=OuterRef("pk"))
     column = JSONList(through.order_by("-user__username"), "user__username", limit=2)
     assert Incident.objects.annotate(names=column).get(pk=incident.pk).names == ["p4", "p3"]
+
+
+def test_rows_of_several_columns_grouped(make_incident, make_user):
+    crowded, alone = make_incident(), make_incident()
+    roles = ["viewer", "viewer", "manager"]
+    crowded.participants.set(
+        [make_user(role, username=f"{role}{i}") for i, role in enumerate(roles)]
+    )
+    through = Incident.participants.through.objects.filter(incident=OuterRef("pk"))
+    per_role = through.values("user__groups__name").annotate(n=Count("pk")).order_by()
+    column = JSONRows(per_role, ("user__groups__name", "n"))
+
+    rows = dict(Incident.objects.annotate(rows=column).values_list("pk", "rows"))
+
+    assert sorted(map(tuple, rows[crowded.pk])) == [("manager", 1), ("viewer", 2)]
+    assert rows[alone.pk] == []
