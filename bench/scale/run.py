@@ -101,11 +101,12 @@ def main_query(call, table: str) -> tuple[str, list] | None:
 
     with CaptureQueriesContext(connection) as captured:
         call()
-    # Django's captured SQL is already interpolated (client-side binding): no parameters.
+    # Django's captured SQL is already interpolated (client-side binding): no parameters. The
+    # compiled queries (crisis_api/compiled.py: server-side binding) are captured without SQL.
     candidates = [
         q
         for q in captured.captured_queries
-        if f'FROM "{table}"' in q["sql"] and "EXPLAIN" not in q["sql"]
+        if q["sql"] and f'FROM "{table}"' in q["sql"] and "EXPLAIN" not in q["sql"]
     ]
     if not candidates:
         return None
