@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from crisis_api.compiled import CompiledQuery
 from crisis_api.events.hooks import StreamSubject
-from crisis_api.expressions import JSONList
+from crisis_api.expressions import JSONList, RowwiseExists
 from crisis_api.models import Event
 from incidents.deadlines.rules import FAR_FUTURE, next_due_order
 from incidents.models import Incident, Status
@@ -15,23 +15,26 @@ from incidents.models import Incident, Status
 CONFIDENTIAL_ACCESS = "incidents.view_confidential_incident"
 
 
-def incidents_visible_to(user) -> QuerySet[Incident]:
-    """Incidents this user may see: confidential ones only for their people and managers."""
+def incidents_visible_to(user, *, rowwise: bool = False) -> QuerySet[Incident]:
+    """Incidents this user may see: confidential ones only for their people and managers.
+
+    `rowwise` for a query that reads a page or one incident: whether the user takes part is
+    then checked for each row read (RowwiseExists), not by hashing every incident they take
+    part in first.
+    """
     if user.has_perm(CONFIDENTIAL_ACCESS):
         return Incident.objects.all()
-    return _visible_to_user_id(user.pk)
+    return _visible_to_user_id(user.pk, rowwise=rowwise)
 
 
-def _visible_to_user_id(user_id) -> QuerySet[Incident]:
+def _visible_to_user_id(user_id, *, rowwise: bool = False) -> QuerySet[Incident]:
     """Incidents the user `user_id`, who may not see every confidential one, may see."""
     participates = Incident.participants.through.objects.filter(
         incident_id=OuterRef("pk"), user_id=user_id
     )
+    takes_part = RowwiseExists(participates) if rowwise else Exists(participates)
     return Incident.objects.filter(
-        Q(is_confidential=False)
-        | Q(created_by_id=user_id)
-        | Q(owner_id=user_id)
-        | Exists(participates)
+        Q(is_confidential=False) | Q(created_by_id=user_id) | Q(owner_id=user_id) | takes_part
     )
 
 
@@ -91,7 +94,7 @@ ORDERING_ANNOTATIONS = {
 def incident_list(*, user, ordering: tuple[str, ...] = ()) -> QuerySet[Incident]:
     """Visible incidents, ready to serialise, with what `ordering` sorts by."""
     names = {field.lstrip("-") for field in ordering}
-    return _with_related(incidents_visible_to(user)).annotate(
+    return _with_related(incidents_visible_to(user, rowwise=True)).annotate(
         **{name: make() for name, make in ORDERING_ANNOTATIONS.items() if name in names}
     )
 
@@ -114,7 +117,7 @@ _ONE_INCIDENT = CompiledQuery(
 )
 _ONE_VISIBLE_INCIDENT = CompiledQuery(
     lambda pk, user_id, now: with_actions_summary(
-        _with_related(_visible_to_user_id(user_id).filter(pk=pk)), now=now
+        _with_related(_visible_to_user_id(user_id, rowwise=True).filter(pk=pk)), now=now
     ),
     pk=Incident._meta.pk,
     user_id=Incident._meta.get_field("created_by"),

@@ -161,3 +161,17 @@ def test_the_stored_review_document_stays_in_the_row(db):
             "'incidents_incidentreview'::regclass AND attname = 'search_document'"
         )
         assert cursor.fetchone() == ("m",)
+
+
+@postgres_only
+def test_a_viewers_page_checks_who_takes_part_row_by_row(make_incident, client_for, viewer):
+    """Whether the viewer takes part in a confidential incident is checked for each row the page
+    reads (crisis_api.expressions.RowwiseExists), never by hashing first every incident they
+    take part in (3.8 ms a page at a million incidents)."""
+    make_incident(is_confidential=True)
+    sql = page_query(client_for(viewer), {})
+
+    plan = plan_of(sql)
+
+    assert "OFFSET 0)" in sql, sql
+    assert "SubPlan" in plan and "hashed SubPlan" not in plan, plan
